@@ -1,0 +1,92 @@
+using LogBus.Transport;
+
+namespace LogBus.Internal;
+
+internal sealed partial class ConsumerRunner
+{
+    public ValueTask OnPartitionsAssignedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_workers.ContainsKey(partition))
+            {
+                continue;
+            }
+            var worker = PartitionWorker.Create(partition, _dispatcher, _registration.Options, _onSpaceAvailable);
+            _workers[partition] = worker;
+            worker.Start();
+        }
+        Log.PartitionsAssigned(_runtime.Logger, Name, GroupId, string.Join(", ", partitions));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Drains the revoked partitions' in-flight handlers (cancelling them after the shutdown timeout) and
+    /// commits their finished positions before the partitions move to another member. Records buffered
+    /// but not started are dropped: the next owner reads them from the committed offset.
+    /// </summary>
+    public async ValueTask OnPartitionsRevokedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var revoked = new List<PartitionWorker>(partitions.Count);
+        foreach (var partition in partitions)
+        {
+            if (_workers.Remove(partition, out var worker))
+            {
+                revoked.Add(worker);
+            }
+        }
+        if (revoked.Count == 0)
+        {
+            return;
+        }
+        await DrainAsync(revoked).ConfigureAwait(false);
+        if (_consumer is { } consumer)
+        {
+            await CommitAsync(consumer, revoked, CancellationToken.None).ConfigureAwait(false);
+        }
+        Log.PartitionsRevoked(_runtime.Logger, Name, GroupId, string.Join(", ", partitions));
+    }
+
+    private async Task DrainAsync(IReadOnlyCollection<PartitionWorker> workers)
+    {
+        var drained = Task.WhenAll(workers.Select(w => w.StopAsync()));
+        var timeout = _runtime.ShutdownTimeout;
+        try
+        {
+            await drained.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.DrainTimedOut(_runtime.Logger, Name, GroupId, timeout);
+            foreach (var worker in workers)
+            {
+                worker.Abort();
+            }
+            // Handlers that ignore their token cannot be waited for forever; what they did not finish
+            // is not committed and will be redelivered.
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ShutdownMemberAsync(ITransportConsumer consumer)
+    {
+        var workers = _workers.Values.ToList();
+        _workers.Clear();
+        try
+        {
+            await DrainAsync(workers).ConfigureAwait(false);
+            await CommitAsync(consumer, workers, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await consumer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.CommitFailed(_runtime.Logger, ex, GroupId);
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using LogBus.Transport;
+
+namespace LogBus.Internal;
+
+/// <summary>The context of a consumed message of type <typeparamref name="T"/>.</summary>
+internal sealed class MessageContext<T>(LogRecord record, Guid messageId, string messageType, string groupId, T message)
+    : MessageContext(record, messageId, messageType, groupId), ConsumeContext<T>
+{
+    public T Message { get; } = message;
+
+    public override object MessageObject => Message!;
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Text;
+using LogBus.Transport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LogBus.Internal;
+
+/// <summary>
+/// Handles one record for one consumer group: envelope, type resolution, deserialization, the handler
+/// in its own DI scope, in-place retries, then dead-lettering. Thread-safe: partition workers call it
+/// concurrently for different records.
+/// </summary>
+/// <remarks>
+/// Contract of <see cref="HandleAsync"/>: it never throws. It returns true when the record is finished
+/// for this group (handled, skipped, or dead-lettered: its offset may be committed) and false when it was
+/// cancelled before finishing (its offset must not be committed; it will be redelivered).
+/// </remarks>
+internal sealed class MessageDispatcher
+{
+    private readonly BusRuntime _runtime;
+    private readonly ConsumerRegistration _registration;
+    private readonly Dictionary<string, TopicRoute> _routes;
+    private readonly DeadLetterWriter _deadLetters;
+
+    public MessageDispatcher(BusRuntime runtime, ConsumerRegistration registration, string groupId)
+    {
+        _runtime = runtime;
+        _registration = registration;
+        GroupId = groupId;
+        _routes = new Dictionary<string, TopicRoute>(StringComparer.Ordinal);
+        foreach (var messageType in registration.MessageTypes)
+        {
+            var metadata = runtime.Registry.Get(messageType);
+            if (!_routes.TryGetValue(metadata.Topic, out var route))
+            {
+                _routes[metadata.Topic] = route = new TopicRoute();
+            }
+            route.Add(MessageInvoker.Create(metadata, registration.ConsumerType));
+        }
+        _deadLetters = new DeadLetterWriter(runtime, registration.Options, groupId);
+    }
+
+    public string GroupId { get; }
+
+    /// <summary>The topics this group reads, with the metadata of one type per topic for creating it.</summary>
+    public IReadOnlyCollection<string> Topics => _routes.Keys;
+
+    public int PartitionsOf(string topic) => _routes[topic].Partitions;
+
+    public async ValueTask<bool> HandleAsync(LogRecord record, CancellationToken cancellationToken)
+    {
+        var messageId = EnvelopeReader.MessageId(record);
+        if (!_routes.TryGetValue(record.Topic, out var route))
+        {
+            return await _deadLetters.WriteAsync(record, messageId, null, "unknown-topic", null, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        MessageInvoker? invoker;
+        if (record.Headers.TryGetValue(HeaderNames.MessageType, out var typeName))
+        {
+            if (!_runtime.Registry.TryGetByName(typeName.Span, out var metadata))
+            {
+                var error = new MessageSerializationException($"Unknown message type '{Encoding.UTF8.GetString(typeName.Span)}': no message type of this bus has that name.");
+                return await _deadLetters.WriteAsync(record, messageId, null, "unknown-message-type", error, 0, cancellationToken).ConfigureAwait(false);
+            }
+            invoker = route.Find(metadata);
+            if (invoker is null)
+            {
+                // A type this bus knows, but another consumer's: not ours to handle.
+                Log.Skipped(_runtime.Logger, GroupId, record.Topic, record.Partition, record.Offset, metadata.Name);
+                foreach (var observer in _runtime.Observers)
+                {
+                    observer.OnSkipped(GroupId, record, messageId);
+                }
+                return true;
+            }
+        }
+        else if (route.Single is not null)
+        {
+            // Written by a plain Kafka producer: the topic carries one type for this consumer.
+            invoker = route.Single;
+        }
+        else
+        {
+            var error = new MessageSerializationException($"The record has no '{HeaderNames.MessageType}' header and topic '{record.Topic}' carries several message types for this consumer.");
+            return await _deadLetters.WriteAsync(record, messageId, null, "missing-message-type", error, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        MessageContext context;
+        try
+        {
+            context = invoker.CreateContext(record, messageId, GroupId, _runtime.Serializer);
+        }
+        catch (Exception ex)
+        {
+            return await _deadLetters.WriteAsync(record, messageId, null, "deserialization-failed", ex, 0, cancellationToken).ConfigureAwait(false);
+        }
+        return await InvokeWithRetriesAsync(invoker, context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> InvokeWithRetriesAsync(MessageInvoker invoker, MessageContext context, CancellationToken cancellationToken)
+    {
+        var policy = _registration.Options.Retry;
+        var tags = new TagList
+        {
+            { "messaging.destination.name", context.Topic },
+            { "messaging.consumer.group.name", GroupId },
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Abandon(context);
+            }
+            context.Attempt = attempt;
+            context.CancellationToken = cancellationToken;
+            var started = Stopwatch.GetTimestamp();
+            using var activity = LogBusDiagnostics.StartConsume(context.Record, GroupId);
+            Exception failure;
+            try
+            {
+                var scope = _runtime.ScopeFactory.CreateAsyncScope();
+                try
+                {
+                    var services = scope.ServiceProvider;
+                    context.Services = services;
+                    services.GetRequiredService<ScopedPublisher>().Current = context;
+                    if (attempt == 1)
+                    {
+                        foreach (var observer in _runtime.Observers)
+                        {
+                            observer.OnConsuming(context);
+                        }
+                    }
+                    await invoker.InvokeAsync(context, services).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await scope.DisposeAsync().ConfigureAwait(false);
+                    context.Services = EmptyServiceProvider.Instance;
+                }
+                LogBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+                LogBusDiagnostics.Consumed.Add(1, tags);
+                foreach (var observer in _runtime.Observers)
+                {
+                    observer.OnConsumed(context);
+                }
+                return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return Abandon(context);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            LogBusDiagnostics.Fail(activity, failure);
+            LogBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+            LogBusDiagnostics.Failed.Add(1, tags);
+            if (attempt > policy.Retries)
+            {
+                var written = await _deadLetters.WriteAsync(context.Record, context.MessageId, context, "handler-failed", failure, attempt, cancellationToken).ConfigureAwait(false);
+                return written || Abandon(context);
+            }
+            var delay = policy.GetDelay(attempt);
+            Log.HandlerRetry(_runtime.Logger, failure, _registration.ConsumerType.Name, context.Topic, context.Partition, context.Offset, context.MessageId, attempt, delay);
+            if (delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Abandon(context);
+                }
+            }
+        }
+    }
+
+    private bool Abandon(MessageContext context)
+    {
+        if (context.Attempt > 0)
+        {
+            foreach (var observer in _runtime.Observers)
+            {
+                observer.OnConsumeAbandoned(context);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The message types of one topic this group handles.</summary>
+    private sealed class TopicRoute
+    {
+        private readonly List<MessageInvoker> _invokers = [];
+
+        public MessageInvoker? Single => _invokers.Count == 1 ? _invokers[0] : null;
+
+        public int Partitions => _invokers.Max(i => i.Metadata.Partitions);
+
+        public void Add(MessageInvoker invoker) => _invokers.Add(invoker);
+
+        public MessageInvoker? Find(MessageMetadata metadata)
+        {
+            foreach (var invoker in _invokers)
+            {
+                if (ReferenceEquals(invoker.Metadata, metadata))
+                {
+                    return invoker;
+                }
+            }
+            return null;
+        }
+    }
+}

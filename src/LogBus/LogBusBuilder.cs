@@ -1,0 +1,152 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LogBus.Internal;
+using LogBus.Transport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LogBus;
+
+/// <summary>
+/// Configures the bus inside <see cref="LogBusServiceCollectionExtensions.AddLogBus"/>: consumers,
+/// message-to-topic mapping, serialization and the transport.
+/// </summary>
+public sealed class LogBusBuilder
+{
+    private readonly LogBusConfiguration _configuration;
+
+    internal LogBusBuilder(IServiceCollection services, LogBusConfiguration configuration)
+    {
+        Services = services;
+        _configuration = configuration;
+    }
+
+    /// <summary>The application's services, for transports and extensions that register their own.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The service name, the first part of default consumer group ids.</summary>
+    /// <remarks>Defaults to the kebab-case host application name (or entry assembly name).</remarks>
+    public string? ServiceName
+    {
+        get => _configuration.ServiceName;
+        set => _configuration.ServiceName = value;
+    }
+
+    /// <summary>Partitions of topics LogBus creates when the message type sets none.</summary>
+    /// <remarks>Defaults to 8.</remarks>
+    public int DefaultPartitions
+    {
+        get => _configuration.DefaultPartitions;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _configuration.DefaultPartitions = value;
+        }
+    }
+
+    /// <summary>How long stopping the host waits for in-flight handlers before cancelling them.</summary>
+    /// <remarks>Defaults to 30 seconds.</remarks>
+    public TimeSpan ShutdownTimeout
+    {
+        get => _configuration.ShutdownTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _configuration.ShutdownTimeout = value;
+        }
+    }
+
+    /// <summary>Registers a consumer class (one consumer group) with default options.</summary>
+    public LogBusBuilder AddConsumer<TConsumer>() where TConsumer : class => AddConsumer(typeof(TConsumer), null);
+
+    /// <summary>Registers a consumer class (one consumer group) and configures it.</summary>
+    public LogBusBuilder AddConsumer<TConsumer>(Action<ConsumerOptions> configure) where TConsumer : class
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddConsumer(typeof(TConsumer), configure);
+    }
+
+    /// <summary>
+    /// Registers every public or internal non-abstract class of <paramref name="assembly"/> that implements
+    /// <see cref="IConsumer{T}"/>, each with default options (plus <paramref name="configure"/>).
+    /// </summary>
+    public LogBusBuilder AddConsumers(Assembly assembly, Action<ConsumerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }))
+        {
+            if (ConsumerRegistration.GetMessageTypes(type).Count > 0 && !_configuration.Consumers.Any(c => c.ConsumerType == type))
+            {
+                AddConsumer(type, configure);
+            }
+        }
+        return this;
+    }
+
+    /// <summary>Configures defaults applied to every consumer before its own configuration.</summary>
+    public LogBusBuilder ConfigureConsumers(Action<ConsumerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configuration.ConsumerDefaults += configure;
+        return this;
+    }
+
+    /// <summary>Maps a message type onto the log: topic, partition key, partitions, type name.</summary>
+    public LogBusBuilder Message<T>(Action<MessageConfigurator<T>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(new MessageConfigurator<T>(_configuration.GetOrAddMessage(typeof(T))));
+        return this;
+    }
+
+    /// <summary>Uses System.Text.Json with the given options (e.g. with a source-generated resolver).</summary>
+    public LogBusBuilder UseSystemTextJson(JsonSerializerOptions options) =>
+        UseSerializer(new SystemTextJsonMessageSerializer(options));
+
+    /// <summary>Uses System.Text.Json with a source-generated context.</summary>
+    public LogBusBuilder UseSystemTextJson(JsonSerializerContext context) =>
+        UseSerializer(new SystemTextJsonMessageSerializer(context));
+
+    /// <summary>Replaces the message serializer.</summary>
+    public LogBusBuilder UseSerializer(IMessageSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        _configuration.Serializer = serializer;
+        return this;
+    }
+
+    /// <summary>
+    /// Selects the transport. Transports call this from their own extension method
+    /// (<c>UsingInMemory</c>, <c>UsingKafka</c>, <c>UsingEmbeddedBroker</c>); a bus has exactly one.
+    /// </summary>
+    public LogBusBuilder UseTransport(Func<IServiceProvider, ITransport> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        if (_configuration.TransportFactory is not null)
+        {
+            throw new InvalidOperationException("A transport is already selected for this bus; call only one of UsingInMemory, UsingKafka or UsingEmbeddedBroker.");
+        }
+        _configuration.TransportFactory = factory;
+        return this;
+    }
+
+    private LogBusBuilder AddConsumer(Type consumerType, Action<ConsumerOptions>? configure)
+    {
+        if (_configuration.Consumers.Any(c => c.ConsumerType == consumerType))
+        {
+            throw new InvalidOperationException($"Consumer {consumerType.FullName} is registered twice; register each consumer once.");
+        }
+        var messageTypes = ConsumerRegistration.GetMessageTypes(consumerType);
+        if (messageTypes.Count == 0)
+        {
+            throw new ArgumentException($"{consumerType.FullName} does not implement IConsumer<T> for any message type.", nameof(consumerType));
+        }
+        foreach (var messageType in messageTypes)
+        {
+            _configuration.GetOrAddMessage(messageType);
+        }
+        _configuration.Consumers.Add(new ConsumerRegistration(consumerType, messageTypes, configure));
+        Services.AddScoped(consumerType);
+        return this;
+    }
+}

@@ -225,7 +225,7 @@ public ref struct KafkaReader
     public ReadOnlyMemory<byte>? ReadNullableBytes(bool compact = false)
     {
         var length = CheckedLength(ReadLength(compact ? LengthKind.Compact : LengthKind.Int32), nullable: true, "bytes");
-        return length < 0 ? null : ReadRawMemory(length);
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : ReadRawMemory(length);
     }
 
     /// <summary>Reads nullable bytes as a span of the buffer (no copy); <paramref name="isNull"/> tells null from empty.</summary>

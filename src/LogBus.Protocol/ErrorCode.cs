@@ -250,4 +250,6 @@ public enum ErrorCode : short
     TelemetryTooLarge = 118,
     /// <summary>INVALID_REGISTRATION: The controller has considered the broker registration to be invalid.</summary>
     InvalidRegistration = 119,
+    /// <summary>TRANSACTION_ABORTABLE: The server encountered an error with the transaction. The client can abort the transaction to continue using this transactional ID.</summary>
+    TransactionAbortable = 120,
 }

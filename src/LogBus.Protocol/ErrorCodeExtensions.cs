@@ -127,6 +127,7 @@ public static class ErrorCodeExtensions
         ErrorCode.UnknownSubscriptionId => "UNKNOWN_SUBSCRIPTION_ID",
         ErrorCode.TelemetryTooLarge => "TELEMETRY_TOO_LARGE",
         ErrorCode.InvalidRegistration => "INVALID_REGISTRATION",
+        ErrorCode.TransactionAbortable => "TRANSACTION_ABORTABLE",
         _ => "UNKNOWN(" + ((short)code).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")",
     };
 }

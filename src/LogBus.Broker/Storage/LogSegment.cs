@@ -496,6 +496,10 @@ internal sealed class LogSegment
     /// </summary>
     public void Flush(bool force = false)
     {
+        if (Volatile.Read(ref _deleteOnClose) != 0)
+        {
+            return; // deleted: nothing left to make durable
+        }
         var size = Size;
         try
         {
@@ -516,6 +520,10 @@ internal sealed class LogSegment
                 FileSystemSync.SyncDirectory(Directory);
                 _directoryEntryDurable = true;
             }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && Volatile.Read(ref _deleteOnClose) != 0)
+        {
+            return; // deleted while flushing (retention, truncation, topic deletion)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not StorageException)
         {

@@ -387,7 +387,10 @@ internal sealed partial class PartitionLog
     {
         if (epochsAuthoritative)
         {
-            return header.PartitionLeaderEpoch == _epochs.EpochForOffset(header.BaseOffset);
+            // The batch holding the log start may begin before the first entry (whose start moved up
+            // to the log start inside that batch): its epoch is then the first entry's.
+            var expected = _epochs.EpochForOffset(header.BaseOffset);
+            return header.PartitionLeaderEpoch == (expected >= 0 ? expected : _epochs.EpochForOffset(header.LastOffset));
         }
         var latest = _epochs.LatestEpoch;
         if (header.PartitionLeaderEpoch > latest)

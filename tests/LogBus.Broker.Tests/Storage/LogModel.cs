@@ -90,6 +90,7 @@ internal sealed class LogModel
 
     public void VerifyEverything(PartitionLog log, Random rng)
     {
+        Assert.Null(log.Failure);
         Assert.Equal(EndOffset == 0 ? log.LogEndOffset : EndOffset, log.LogEndOffset);
         var start = log.LogStartOffset;
         for (var o = start; o < log.LogEndOffset; o++)

@@ -128,8 +128,8 @@ internal sealed partial class PartitionLog
             var keep = Math.Max(0, FloorIndex(segments, offset));
             var segment = segments[keep];
             // Find the batch containing the offset: it and everything after it go.
-            long position = 0;
-            newEnd = segment.BaseOffset;
+            long position;
+            newEnd = segment.NextOffset; // when no batch of the segment holds the offset
             long p = offset > segment.BaseOffset ? segment.Index.LookupPosition(offset - segment.BaseOffset) : 0;
             using (var scanner = new HeaderScanner(segment, segment.Size))
             {
@@ -137,10 +137,10 @@ internal sealed partial class PartitionLog
                 {
                     if (header.LastOffset >= offset)
                     {
+                        newEnd = header.BaseOffset;
                         break;
                     }
                     p += header.TotalSize;
-                    newEnd = header.LastOffset + 1;
                 }
                 position = p;
             }

@@ -1,0 +1,225 @@
+using LogBus.Broker.Storage;
+using LogBus.Protocol.Records;
+
+namespace LogBus.Broker.Tests.Storage;
+
+public sealed class PartitionLogConcurrencyTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>Checks a region: whole valid batches, contiguous, the first holding <paramref name="offset"/>, payloads matching their offsets.</summary>
+    private static long VerifyPatternRegion(LogReadResult result, long offset)
+    {
+        var batches = TestBatches.Split(result.ToArray());
+        Assert.NotEmpty(batches);
+        Assert.True(batches[0].Header.BaseOffset <= offset && batches[0].Header.LastOffset >= offset, $"first batch does not hold {offset}");
+        var expected = batches[0].Header.BaseOffset;
+        foreach (var (header, bytes) in batches)
+        {
+            Assert.Equal(expected, header.BaseOffset);
+            Assert.True(TestBatches.PayloadMatchesPattern(bytes, header.BaseOffset), $"payload of batch {header.BaseOffset} is wrong");
+            expected = header.LastOffset + 1;
+        }
+        return expected;
+    }
+
+    [Fact]
+    public async Task Readers_concurrent_with_an_appender_never_see_partial_or_wrong_batches()
+    {
+        var config = LogConfig.Default with { SegmentBytes = 64 * 1024, IndexIntervalBytes = 1024, RetentionBytes = 256 * 1024 };
+        using var log = PartitionLog.Open(_dir.Sub("c-0"), "c", 0, config, false);
+        const int appends = 3000;
+        using var done = new CancellationTokenSource();
+        var appender = Task.Run(() =>
+        {
+            var rng = new Random(1);
+            for (var i = 0; i < appends; i++)
+            {
+                // One appender: the next base offset is the log end offset.
+                var count = rng.Next(1, 4);
+                var batches = new byte[count][];
+                var next = log.LogEndOffset;
+                for (var b = 0; b < count; b++)
+                {
+                    var records = rng.Next(1, 5);
+                    batches[b] = TestBatches.ForOffset(next, records, rng.Next(0, 2000), i);
+                    next += records;
+                }
+                Assert.True(log.Append(TestBatches.Concat(batches), 0).Succeeded);
+                if (i % 500 == 0)
+                {
+                    log.DeleteRetainedSegments(); // retention concurrently with readers
+                }
+            }
+        });
+        var randomReads = 0L;
+        var randomReaders = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var rng = new Random(100 + r);
+            while (!appender.IsCompleted || Interlocked.Read(ref randomReads) < 100)
+            {
+                var end = log.LogEndOffset;
+                var start = log.LogStartOffset;
+                if (end == start)
+                {
+                    continue;
+                }
+                var offset = rng.NextInt64(start, end);
+                using var result = log.Read(offset, rng.Next(1, 32 * 1024));
+                if (result.OffsetOutOfRange)
+                {
+                    Assert.True(offset < result.LogStartOffset, "only retention may put an offset out of range");
+                    continue;
+                }
+                VerifyPatternRegion(result, offset);
+                Interlocked.Increment(ref randomReads);
+            }
+        })).ToArray();
+        // A tailing reader follows the end with the change notification (no polling).
+        var tail = Task.Run(async () =>
+        {
+            long next = 0;
+            var rng = new Random(7);
+            while (true)
+            {
+                if (!await log.WaitForOffsetAsync(next, LogOffsetKind.LogEnd, done.Token))
+                {
+                    return next;
+                }
+                using var result = log.Read(Math.Max(next, log.LogStartOffset), rng.Next(1, 64 * 1024));
+                if (result.Length > 0)
+                {
+                    next = VerifyPatternRegion(result, Math.Max(next, log.LogStartOffset));
+                }
+                if (appender.IsCompleted && next == log.LogEndOffset)
+                {
+                    return next;
+                }
+            }
+        });
+        await appender.WaitAsync(Bound);
+        await Task.WhenAll(randomReaders).WaitAsync(Bound);
+        Assert.Equal(log.LogEndOffset, await tail.WaitAsync(Bound));
+        Assert.True(randomReads >= 100);
+        Assert.Null(log.Failure);
+    }
+
+    [Fact]
+    public async Task Group_commit_four_waiting_appenders_share_one_fsync()
+    {
+        var faults = new StorageFaults();
+        using var firstFlushEntered = new ManualResetEventSlim();
+        using var releaseFirstFlush = new ManualResetEventSlim();
+        var flushes = 0;
+        faults.BeforeLogFlush = _ =>
+        {
+            if (Interlocked.Increment(ref flushes) == 1)
+            {
+                firstFlushEntered.Set();
+                Assert.True(releaseFirstFlush.Wait(Bound));
+            }
+        };
+        var config = LogConfig.Default with { FlushOnEveryAppend = true };
+        using var log = PartitionLog.Open(_dir.Sub("g-0"), "g", 0, config, false, faults: faults);
+
+        var first = log.AppendAsync(TestBatches.Build(1, 100, 1), 0).AsTask();
+        Assert.True(firstFlushEntered.Wait(Bound)); // round 1 (covering offset 0) is inside its fsync
+        var others = Enumerable.Range(0, 3).Select(i => Task.Run(() => log.AppendAsync(TestBatches.Build(1, 100, 2 + i), 0).AsTask())).ToArray();
+        Assert.True(await log.WaitForOffsetAsync(3, LogOffsetKind.LogEnd, CancellationToken.None).AsTask().WaitAsync(Bound));
+        // All three appended; none can be acknowledged while round 1 is blocked in its fsync.
+        Assert.False(first.IsCompleted);
+        Assert.All(others, t => Assert.False(t.IsCompleted));
+        releaseFirstFlush.Set();
+
+        var results = await Task.WhenAll(others.Append(first)).WaitAsync(Bound);
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Equal(new long[] { 0, 1, 2, 3 }, results.Select(r => r.BaseOffset).Order());
+        Assert.Equal(4, log.RecoveryPoint);
+        Assert.Equal(2, faults.LogFlushCount); // one fsync for the first appender, one shared by the other three
+    }
+
+    [Fact]
+    public async Task Concurrent_durable_appenders_all_get_distinct_offsets_and_durable_acks()
+    {
+        var config = LogConfig.Default with { FlushOnEveryAppend = true, SegmentBytes = 32 * 1024 };
+        var faults = new StorageFaults();
+        using var log = PartitionLog.Open(_dir.Sub("d-0"), "d", 0, config, false, faults: faults);
+        var tasks = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var acks = new List<AppendResult>();
+            for (var i = 0; i < 50; i++)
+            {
+                var r = await log.AppendAsync(TestBatches.Build(2, 300, i), 0);
+                Assert.True(log.RecoveryPoint > r.LastOffset, "acknowledged before its fsync");
+                acks.Add(r);
+            }
+            return acks;
+        })).ToArray();
+        var all = (await Task.WhenAll(tasks).WaitAsync(Bound)).SelectMany(a => a).ToList();
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => i * 2L), all.Select(r => r.BaseOffset).Order());
+        Assert.True(faults.LogFlushCount <= 200);
+    }
+
+    [Fact]
+    public async Task High_watermark_waiters_are_driven_by_the_owner_not_by_appends()
+    {
+        using var log = PartitionLog.Open(_dir.Sub("hw-0"), "hw", 0, LogConfig.Default, false);
+        log.AutoAdvanceHighWatermark = false;
+        var endWaiter = log.WaitForOffsetAsync(0, LogOffsetKind.LogEnd, CancellationToken.None).AsTask();
+        var hwWaiter = log.WaitForOffsetAsync(0, LogOffsetKind.HighWatermark, CancellationToken.None).AsTask();
+        Assert.False(endWaiter.IsCompleted);
+        log.Append(TestBatches.Build(3, 10, 1), 0);
+        Assert.True(await endWaiter.WaitAsync(Bound));
+        Assert.Equal(0, log.HighWatermark);
+        Assert.False(hwWaiter.IsCompleted);
+        using (var r = log.Read(0, 1000, maxOffset: log.HighWatermark))
+        {
+            Assert.Equal(0, r.Length); // consumers read up to the high watermark only
+        }
+        log.SetHighWatermark(2);
+        Assert.True(await hwWaiter.WaitAsync(Bound));
+        Assert.Equal(2, log.HighWatermark);
+        log.SetHighWatermark(100);
+        Assert.Equal(3, log.HighWatermark); // clamped to the log end
+
+        using var cts = new CancellationTokenSource();
+        var cancelled = log.WaitForOffsetAsync(10, LogOffsetKind.LogEnd, cts.Token).AsTask();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bound));
+
+        var closing = log.WaitForOffsetAsync(10, LogOffsetKind.LogEnd, CancellationToken.None).AsTask();
+        log.Dispose();
+        Assert.False(await closing.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public void Flush_policies_trigger_background_fsyncs_only_when_configured()
+    {
+        void Run(LogConfig config, int appends, bool expectFlush)
+        {
+            var faults = new StorageFaults();
+            using var flushed = new ManualResetEventSlim();
+            faults.BeforeLogFlush = _ => flushed.Set();
+            var name = $"p{Guid.NewGuid():N}";
+            using var log = PartitionLog.Open(_dir.Sub(name + "-0"), name, 0, config, false, faults: faults);
+            for (var i = 0; i < appends; i++)
+            {
+                log.Append(TestBatches.Build(1, 10, i), 0);
+            }
+            if (expectFlush)
+            {
+                Assert.True(flushed.Wait(Bound), "the policy should have started an fsync");
+            }
+            else
+            {
+                Assert.Equal(0, faults.LogFlushCount); // nothing asks the flusher (no roll, no policy)
+            }
+        }
+        Run(LogConfig.Default with { FlushMessages = 10 }, 10, expectFlush: true);
+        Run(LogConfig.Default with { FlushMs = 20 }, 1, expectFlush: true);
+        Run(LogConfig.Default, 50, expectFlush: false);
+    }
+}

@@ -18,6 +18,21 @@ internal sealed partial class PartitionLog
     private long _firstUnflushedTick;
     private int _flushRequested;
     private int _signalPending;
+    // Group-commit sibling wait (like PostgreSQL's commit_siblings/commit_delay): appenders released
+    // by one round typically append again at once; a round that starts before they did splits the
+    // appenders over alternating fsyncs (half of them per fsync). So a round first waits, briefly and
+    // bounded by an event with a timeout, until as many waiters registered as the largest round of the
+    // recent past had. A lone appender never waits (it expects only itself); when appenders go away the
+    // expectation decays with the window.
+    private readonly ManualResetEventSlim _siblingsArrived = new(false);
+    private readonly int[] _recentRoundSizes = new int[RecentRounds];
+    private int _recentRoundIndex;
+    private int _roundWaiters;
+    private int _expectedWaiters;
+    private const int RecentRounds = 8;
+
+    /// <summary>Longest a flush round waits for the appenders of recent rounds to register.</summary>
+    internal static readonly TimeSpan MaxSiblingWait = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Everything below this offset is fsynced (the recovery point).</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
@@ -49,6 +64,10 @@ internal sealed partial class PartitionLog
                     return;
                 }
                 round = _nextFlushRound.Task;
+                if (++_roundWaiters >= _expectedWaiters)
+                {
+                    _siblingsArrived.Set();
+                }
             }
             RequestFlush();
             await round.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -126,10 +145,16 @@ internal sealed partial class PartitionLog
     {
         TaskCompletionSource round;
         long target, truncations;
+        WaitForSiblings();
         lock (_flushGate)
         {
             round = _nextFlushRound;
             _nextFlushRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _recentRoundSizes[_recentRoundIndex] = _roundWaiters;
+            _recentRoundIndex = (_recentRoundIndex + 1) % RecentRounds;
+            _expectedWaiters = _recentRoundSizes.Max();
+            _roundWaiters = 0;
+            _siblingsArrived.Reset();
             // Captured after the swap: every waiter holding `round` appended before this read.
             Interlocked.Exchange(ref _unflushedMessages, 0);
             target = LogEndOffset;
@@ -157,6 +182,21 @@ internal sealed partial class PartitionLog
             MarkFailed(e);
             round.TrySetException(e is StorageException ? e : new StorageException(DirectoryPath, $"fsync failed: {e.Message}", e));
         }
+    }
+
+    private void WaitForSiblings()
+    {
+        int waiting, expected;
+        lock (_flushGate)
+        {
+            waiting = _roundWaiters;
+            expected = _expectedWaiters;
+        }
+        if (expected <= 1 || waiting == 0 || waiting >= expected)
+        {
+            return;
+        }
+        _siblingsArrived.Wait(MaxSiblingWait);
     }
 
     /// <summary>fsyncs every segment from the one holding the recovery point on that has unflushed bytes.</summary>

@@ -31,23 +31,38 @@ internal sealed class StorageBenchmark : IBenchmark
         Console.WriteLine();
         try
         {
-            var raw1 = RawSequentialWrite(work, totalBytes);
-            var append16K = await AppendBandwidth(work, "a16k", totalBytes, 16 << 10);
-            var append1M = await AppendBandwidth(work, "a1m", totalBytes, 1 << 20);
-            var raw2 = RawSequentialWrite(work, totalBytes);
-            var raw = Math.Max(raw1, raw2);
-            var read = ReadBandwidth(work, "a16k");
+            // Interleave raw and log runs and keep the best of each, so a noisy neighbour on a shared
+            // machine hurts both sides alike.
+            var raw = 0.0;
+            var raw16K = 0.0;
+            (double BytesPerSecond, double AllocatedPerAppend, int Segments) append16K = default, append1M = default;
+            for (var round = 0; round < 2; round++)
+            {
+                raw = Math.Max(raw, RawSequentialWrite(work, totalBytes, 1 << 20));
+                var a16 = await AppendBandwidth(work, $"a16k{round}", totalBytes, 16 << 10);
+                append16K = a16.BytesPerSecond > append16K.BytesPerSecond ? a16 : append16K;
+                raw16K = Math.Max(raw16K, RawSequentialWrite(work, totalBytes, 16 << 10));
+                var a1m = await AppendBandwidth(work, $"a1m{round}", totalBytes, 1 << 20);
+                append1M = a1m.BytesPerSecond > append1M.BytesPerSecond ? a1m : append1M;
+            }
+            var read = ReadBandwidth(work, "a16k1");
             var rawFsync = RawFsyncRate(work, fsyncSeconds);
-            var single = await FsyncAppendRate(work, "f1", 1, fsyncSeconds);
-            var group = await FsyncAppendRate(work, "f4", 4, fsyncSeconds);
+            var single = await FsyncAppendRate(work, "f1", 1, fsyncSeconds, TimeSpan.Zero);
+            var group = await FsyncAppendRate(work, "f4", 4, fsyncSeconds, TimeSpan.Zero);
+            var slowFsync = TimeSpan.FromMilliseconds(2);
+            var slowSingle = await FsyncAppendRate(work, "s1", 1, fsyncSeconds, slowFsync);
+            var slowGroup = await FsyncAppendRate(work, "s4", 4, fsyncSeconds, slowFsync);
 
-            Console.WriteLine($"raw sequential write+fsync (1 MiB writes): {Gb(raw1)} and {Gb(raw2)} (best {Gb(raw)})");
-            Console.WriteLine($"raw write(1 KiB)+fsync loop, one writer:    {rawFsync,10:N0} fsyncs/s");
-            Console.WriteLine($"log append 16 KiB batches (+final fsync):  {Gb(append16K.BytesPerSecond)}, {append16K.AllocatedPerAppend:0.0} B allocated/append, {append16K.Segments} segments");
-            Console.WriteLine($"log append 1 MiB batches (+final fsync):   {Gb(append1M.BytesPerSecond)}, {append1M.AllocatedPerAppend:0.0} B allocated/append");
+            Console.WriteLine($"raw sequential write+fsync, 1 MiB writes:  {Gb(raw)}   <- the machine's bandwidth (reference)");
+            Console.WriteLine($"raw sequential write+fsync, 16 KiB writes: {Gb(raw16K)}   (what 16 KiB syscalls alone reach here)");
+            Console.WriteLine($"raw write(1 KiB)+fsync loop, one writer:   {rawFsync,10:N0} fsyncs/s");
+            Console.WriteLine($"log append 16 KiB batches (+final fsync):  {Gb(append16K.BytesPerSecond)}   {append16K.BytesPerSecond / raw16K:P0} of raw 16 KiB writes; {append16K.AllocatedPerAppend:0.0} B allocated/append (index growth)");
+            Console.WriteLine($"log append 1 MiB batches (+final fsync):   {Gb(append1M.BytesPerSecond)}   {append1M.AllocatedPerAppend:0.0} B allocated/append");
             Console.WriteLine($"log read from page cache (1 MiB reads):    {Gb(read)}");
             Console.WriteLine($"fsync on every append, 1 appender:         {single.Rate,10:N0} appends/s ({single.Fsyncs:N0} fsyncs)");
             Console.WriteLine($"fsync on every append, 4 appenders:        {group.Rate,10:N0} appends/s ({group.Fsyncs:N0} fsyncs, {group.Appends / (double)Math.Max(1, group.Fsyncs):0.0} appends/fsync)");
+            Console.WriteLine($"  same with a simulated 2 ms fsync (injected delay, for a disk slower than this VM's):");
+            Console.WriteLine($"  1 appender {slowSingle.Rate:N0}/s, 4 appenders {slowGroup.Rate:N0}/s ({slowGroup.Appends / (double)Math.Max(1, slowGroup.Fsyncs):0.0} appends/fsync): {slowGroup.Rate / slowSingle.Rate:0.00}x");
             Console.WriteLine();
             Console.WriteLine($"{"target",-48} {"measured",-22} {"goal",-22} met");
             Row("append 16 KiB batches >= 80% of raw bandwidth", $"{append16K.BytesPerSecond / raw:P0} of raw", ">= 80%", append16K.BytesPerSecond >= 0.8 * raw);
@@ -67,11 +82,11 @@ internal sealed class StorageBenchmark : IBenchmark
 
     private static string Gb(double bytesPerSecond) => $"{bytesPerSecond / 1e9,6:0.00} GB/s";
 
-    /// <summary>The machine's sequential write bandwidth: 1 MiB positional writes, then one fsync.</summary>
-    private static double RawSequentialWrite(string dir, long totalBytes)
+    /// <summary>The machine's sequential write bandwidth: positional writes of one size, then one fsync.</summary>
+    private static double RawSequentialWrite(string dir, long totalBytes, int writeSize)
     {
         var path = Path.Combine(dir, "raw.bin");
-        var chunk = new byte[1 << 20];
+        var chunk = new byte[writeSize];
         Random.Shared.NextBytes(chunk);
         var sw = Stopwatch.StartNew();
         using (var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write))
@@ -168,7 +183,7 @@ internal sealed class StorageBenchmark : IBenchmark
 
     private static double ReadBandwidth(string dir, string name)
     {
-        // Reopen the log written by the 16 KiB run (clean: it was closed) and read it twice; the second
+        // Reopen the log written by a 16 KiB run (clean: it was closed) and read it twice; the second
         // pass is served from the page cache.
         using var log = PartitionLog.Open(Path.Combine(dir, name + "-0"), name, 0, LogConfig.Default, cleanShutdown: true);
         var buffer = new byte[2 << 20];
@@ -191,9 +206,13 @@ internal sealed class StorageBenchmark : IBenchmark
         return best;
     }
 
-    private static async Task<(double Rate, long Appends, int Fsyncs)> FsyncAppendRate(string dir, string name, int appenders, double seconds)
+    private static async Task<(double Rate, long Appends, int Fsyncs)> FsyncAppendRate(string dir, string name, int appenders, double seconds, TimeSpan extraFsyncDelay)
     {
-        var faults = new StorageFaults(); // counts fsyncs only
+        var faults = new StorageFaults(); // counts fsyncs (and, when asked, makes each one slower)
+        if (extraFsyncDelay > TimeSpan.Zero)
+        {
+            faults.BeforeLogFlush = _ => Thread.Sleep(extraFsyncDelay);
+        }
         var config = LogConfig.Default with { FlushOnEveryAppend = true };
         using var log = PartitionLog.Open(Path.Combine(dir, name + "-0"), name, 0, config, cleanShutdown: false, faults: faults);
         await log.AppendAsync(Batch(1024, 4), 0);
@@ -211,6 +230,7 @@ internal sealed class StorageBenchmark : IBenchmark
         })).ToArray();
         await Task.WhenAll(tasks);
         sw.Stop();
+
         return (appends / sw.Elapsed.TotalSeconds, appends, faults.LogFlushCount - fsyncsBefore);
     }
 }

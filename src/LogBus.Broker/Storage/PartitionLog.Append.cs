@@ -69,12 +69,13 @@ internal sealed partial class PartitionLog
         {
             return ValueTask.FromResult(result);
         }
-        return WaitDurableAsync(result, cancellationToken);
+        var flushed = FlushToAsync(result.LastOffset + 1, cancellationToken);
+        return flushed.IsCompletedSuccessfully ? ValueTask.FromResult(result) : WaitDurableAsync(flushed, result);
     }
 
-    private async ValueTask<AppendResult> WaitDurableAsync(AppendResult result, CancellationToken cancellationToken)
+    private static async ValueTask<AppendResult> WaitDurableAsync(ValueTask flushed, AppendResult result)
     {
-        await FlushToAsync(result.LastOffset + 1, cancellationToken).ConfigureAwait(false);
+        await flushed.ConfigureAwait(false);
         return result;
     }
 

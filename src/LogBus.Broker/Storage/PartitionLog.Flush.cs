@@ -2,15 +2,19 @@ namespace LogBus.Broker.Storage;
 
 internal sealed partial class PartitionLog
 {
-    // The flusher: one background loop per partition, the only code that fsyncs while the log is open.
-    // Appenders, rolls and the flush.messages / flush.ms policies only signal it. A flush "round"
-    // captures the log end offset, fsyncs every segment with unflushed bytes, then moves the recovery
-    // point to the captured offset and completes the round's task, which every waiter that asked
-    // before the capture shares (group commit: one fsync for all of them).
+    // Flushing works in rounds. A round captures the log end offset, fsyncs every segment with unflushed
+    // bytes, moves the recovery point to the captured offset and completes the task that waiters of the
+    // round hold. At most one round runs at a time; it is run by whoever needs it first (leader/follower
+    // group commit): an appender waiting for durability runs it on its own thread, without a thread hop;
+    // appenders arriving while it runs wait for it to end and then either find themselves covered or run
+    // the next round, which then covers all of them (one fsync for all who appended meanwhile). The
+    // background flusher loop (owned by this object) runs rounds for the flush.messages / flush.ms
+    // policies and after a roll.
     private readonly object _flushGate = new();
     private readonly SemaphoreSlim _flushSignal = new(0, int.MaxValue);
     private readonly CancellationTokenSource _flushStop = new();
-    private TaskCompletionSource _nextFlushRound;
+    private TaskCompletionSource _roundDone;
+    private bool _roundRunning;
     private Task _flushLoop = Task.CompletedTask;
     private long _recoveryPoint;
     private long _truncations;
@@ -18,59 +22,149 @@ internal sealed partial class PartitionLog
     private long _firstUnflushedTick;
     private int _flushRequested;
     private int _signalPending;
-    // Group-commit sibling wait (like PostgreSQL's commit_siblings/commit_delay): appenders released
-    // by one round typically append again at once; a round that starts before they did splits the
-    // appenders over alternating fsyncs (half of them per fsync). So a round first waits, briefly and
-    // bounded by an event with a timeout, until as many waiters registered as the largest round of the
-    // recent past had. A lone appender never waits (it expects only itself); when appenders go away the
-    // expectation decays with the window.
+
+    // Sibling wait (like PostgreSQL's commit_siblings/commit_delay): in a closed loop, appenders released
+    // by one round append again at once, and a round that captures before they did covers only some of
+    // them (the rest alternate into the next fsync). So the leader of a round first waits, bounded, until
+    // as many participants joined as there were appenders around during the recent rounds (everyone who
+    // waited on a round, whether it covered them or not); a lone appender expects only itself and never
+    // waits, and the expectation decays when appenders go away.
     private readonly ManualResetEventSlim _siblingsArrived = new(false);
     private readonly int[] _recentRoundSizes = new int[RecentRounds];
     private int _recentRoundIndex;
-    private int _roundWaiters;
-    private int _expectedWaiters;
+    private int _roundParticipants;
+    private int _roundSeen;
+    private int _expectedParticipants = 1;
+    private bool _roundCaptured;
     private const int RecentRounds = 8;
 
-    /// <summary>Longest a flush round waits for the appenders of recent rounds to register.</summary>
+    /// <summary>Longest the leader of a flush round waits for the participants of recent rounds.</summary>
     internal static readonly TimeSpan MaxSiblingWait = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Everything below this offset is fsynced (the recovery point).</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
 
     /// <summary>
-    /// Completes when every offset below <paramref name="offset"/> is fsynced, starting a flush round
-    /// if needed. Throws <see cref="StorageException"/> when the fsync failed (the log is then offline:
-    /// after a failed fsync the kernel may have dropped the dirty pages, so nothing unflushed can be
-    /// trusted) and <see cref="ObjectDisposedException"/> when the log closed before.
+    /// Completes when every offset below <paramref name="offset"/> is fsynced, running a flush round on
+    /// the calling thread when none is running (then it completes synchronously). Throws
+    /// <see cref="StorageException"/> when the fsync failed (the log is then offline: after a failed
+    /// fsync the kernel may have dropped the dirty pages, so nothing unflushed can be trusted) and
+    /// <see cref="ObjectDisposedException"/> when the log closed first.
     /// </summary>
     public ValueTask FlushToAsync(long offset, CancellationToken cancellationToken = default)
     {
-        return RecoveryPoint >= offset ? ValueTask.CompletedTask : SlowFlushToAsync(offset, cancellationToken);
+        while (true)
+        {
+            if (RecoveryPoint >= offset)
+            {
+                return ValueTask.CompletedTask;
+            }
+            ThrowIfUnusable();
+            Task running;
+            lock (_flushGate)
+            {
+                if (_recoveryPoint >= offset)
+                {
+                    return ValueTask.CompletedTask;
+                }
+                if (_roundRunning)
+                {
+                    running = _roundDone.Task;
+                    _roundSeen++;
+                    if (!_roundCaptured && ++_roundParticipants >= _expectedParticipants)
+                    {
+                        _siblingsArrived.Set(); // this round will cover us: its leader may capture now
+                    }
+                }
+                else
+                {
+                    _roundRunning = true;
+                    _roundCaptured = false;
+                    _roundParticipants = 1;
+                    _roundSeen = 1;
+                    _siblingsArrived.Reset();
+                    running = null!;
+                }
+            }
+            if (running is null)
+            {
+                RunRound(); // leads: fsyncs here; throws when the round failed
+                continue;
+            }
+            return WaitForRoundAsync(running, offset, cancellationToken);
+        }
+    }
+
+    private async ValueTask WaitForRoundAsync(Task running, long offset, CancellationToken cancellationToken)
+    {
+        await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await FlushToAsync(offset, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Flushes everything appended so far.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => FlushToAsync(LogEndOffset, cancellationToken);
 
-    private async ValueTask SlowFlushToAsync(long offset, CancellationToken cancellationToken)
+    /// <summary>Runs one round; the caller set <see cref="_roundRunning"/>.</summary>
+    private void RunRound()
     {
-        while (RecoveryPoint < offset)
+        long target, truncations;
+        bool waitForSiblings;
+        lock (_flushGate)
         {
-            ThrowIfUnusable();
-            Task round;
-            lock (_flushGate)
+            waitForSiblings = _roundParticipants < _expectedParticipants;
+        }
+        if (waitForSiblings)
+        {
+            // Spin (yielding the core to the siblings) rather than block: a blocked thread's wake-up
+            // latency is of the order of the fsync this wait is trying to share.
+            var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(MaxSiblingWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            var spinner = default(SpinWait);
+            while (!_siblingsArrived.IsSet && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
             {
-                if (_recoveryPoint >= offset)
-                {
-                    return;
-                }
-                round = _nextFlushRound.Task;
-                if (++_roundWaiters >= _expectedWaiters)
-                {
-                    _siblingsArrived.Set();
-                }
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
-            RequestFlush();
-            await round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        lock (_flushGate)
+        {
+            _roundCaptured = true;
+            // Everything appended before this capture is covered by the round.
+            Interlocked.Exchange(ref _unflushedMessages, 0);
+            target = LogEndOffset;
+            truncations = _truncations;
+        }
+        Exception? error = null;
+        try
+        {
+            if (Volatile.Read(ref _failure) is { } failure)
+            {
+                throw new StorageException(DirectoryPath, $"partition log is offline after an I/O error: {failure.Message}", failure);
+            }
+            FlushSegments();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            error = e is StorageException ? e : new StorageException(DirectoryPath, $"fsync failed: {e.Message}", e);
+            MarkFailed(e);
+        }
+        TaskCompletionSource done;
+        lock (_flushGate)
+        {
+            // A truncation since the capture may have removed offsets below the target.
+            if (error is null && truncations == _truncations && target > _recoveryPoint)
+            {
+                Volatile.Write(ref _recoveryPoint, target);
+            }
+            _roundRunning = false;
+            _recentRoundSizes[_recentRoundIndex] = _roundSeen;
+            _recentRoundIndex = (_recentRoundIndex + 1) % RecentRounds;
+            _expectedParticipants = Math.Max(1, _recentRoundSizes.Max());
+            done = _roundDone;
+            _roundDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.TrySetResult(); // waiters re-check: covered, or run the next round, or see the failure
+        if (error is not null)
+        {
+            throw error;
         }
     }
 
@@ -79,7 +173,7 @@ internal sealed partial class PartitionLog
         _flushLoop = Task.Run(() => FlushLoopAsync(_flushStop.Token));
     }
 
-    /// <summary>Asks the flusher for a round as soon as possible.</summary>
+    /// <summary>Asks the background flusher for a round as soon as possible.</summary>
     private void RequestFlush()
     {
         Volatile.Write(ref _flushRequested, 1);
@@ -127,76 +221,23 @@ internal sealed partial class PartitionLog
             try
             {
                 await _flushSignal.WaitAsync(FlushTimeout(), stop).ConfigureAwait(false);
+                Volatile.Write(ref _signalPending, 0);
+                var requested = Interlocked.Exchange(ref _flushRequested, 0) == 1;
+                if (requested || FlushTimeout() == TimeSpan.Zero)
+                {
+                    await FlushToAsync(LogEndOffset, stop).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            Volatile.Write(ref _signalPending, 0);
-            var requested = Interlocked.Exchange(ref _flushRequested, 0) == 1;
-            if (requested || FlushTimeout() == TimeSpan.Zero)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                RunFlushRound();
+                // The log is offline (Failure is set) or closed; appends report it from now on.
+                return;
             }
         }
-    }
-
-    private void RunFlushRound()
-    {
-        TaskCompletionSource round;
-        long target, truncations;
-        WaitForSiblings();
-        lock (_flushGate)
-        {
-            round = _nextFlushRound;
-            _nextFlushRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _recentRoundSizes[_recentRoundIndex] = _roundWaiters;
-            _recentRoundIndex = (_recentRoundIndex + 1) % RecentRounds;
-            _expectedWaiters = _recentRoundSizes.Max();
-            _roundWaiters = 0;
-            _siblingsArrived.Reset();
-            // Captured after the swap: every waiter holding `round` appended before this read.
-            Interlocked.Exchange(ref _unflushedMessages, 0);
-            target = LogEndOffset;
-            truncations = _truncations;
-        }
-        try
-        {
-            if (Volatile.Read(ref _failure) is { } failure)
-            {
-                throw new StorageException(DirectoryPath, $"partition log is offline after an I/O error: {failure.Message}", failure);
-            }
-            FlushSegments();
-            lock (_flushGate)
-            {
-                // A truncation since the capture may have removed offsets below the target.
-                if (truncations == _truncations && target > _recoveryPoint)
-                {
-                    Volatile.Write(ref _recoveryPoint, target);
-                }
-            }
-            round.TrySetResult();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-        {
-            MarkFailed(e);
-            round.TrySetException(e is StorageException ? e : new StorageException(DirectoryPath, $"fsync failed: {e.Message}", e));
-        }
-    }
-
-    private void WaitForSiblings()
-    {
-        int waiting, expected;
-        lock (_flushGate)
-        {
-            waiting = _roundWaiters;
-            expected = _expectedWaiters;
-        }
-        if (expected <= 1 || waiting == 0 || waiting >= expected)
-        {
-            return;
-        }
-        _siblingsArrived.Wait(MaxSiblingWait);
     }
 
     /// <summary>fsyncs every segment from the one holding the recovery point on that has unflushed bytes.</summary>
@@ -253,12 +294,12 @@ internal sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Fails the pending round's waiters at close; they re-check and see the log closed.</summary>
+    /// <summary>Wakes waiters at close; they re-check and see the log closed (or flushed).</summary>
     private void ReleaseFlushWaiters()
     {
         lock (_flushGate)
         {
-            _nextFlushRound.TrySetResult();
+            _roundDone.TrySetResult();
         }
     }
 }

@@ -50,7 +50,7 @@ internal sealed partial class PartitionLog : IDisposable
         _config = config;
         _time = time;
         _faults = faults;
-        _nextFlushRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _roundDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The partition directory.</summary>

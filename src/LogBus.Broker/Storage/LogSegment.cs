@@ -48,7 +48,9 @@ internal sealed class LogSegment
         IndexPath = stem + ".index";
         TimeIndexPath = stem + ".timeindex";
         _handle = handle;
-        _stream = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
+        // Asynchronous handle: SendPacketsElement(FileStream) requires one (sendfile on Linux).
+        // Positional RandomAccess reads and writes work on it synchronously as well.
+        _stream = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0, isAsync: true);
         _faults = faults;
         _size = RandomAccess.GetLength(handle);
         _flushedSize = isNew ? 0 : _size;
@@ -121,7 +123,7 @@ internal sealed class LogSegment
         {
             File.Delete(stem + ".index");
             File.Delete(stem + ".timeindex");
-            var handle = File.OpenHandle(stem + ".log", FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            var handle = File.OpenHandle(stem + ".log", FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
             var segment = new LogSegment(directory, baseOffset, handle, isNew: true, faults)
             {
                 _index = new OffsetIndex(),
@@ -141,7 +143,7 @@ internal sealed class LogSegment
         var path = Path.Combine(directory, FileStem(baseOffset) + ".log");
         try
         {
-            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
             return new LogSegment(directory, baseOffset, handle, isNew: false, faults);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LogBus.Protocol.Records;
 
 namespace LogBus.Broker.Storage;
@@ -19,7 +20,7 @@ internal sealed partial class PartitionLog
     public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool minOneBatch = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             ObjectDisposedException.ThrowIf(IsClosed, this);
             var start = LogStartOffset;
@@ -38,7 +39,10 @@ internal sealed partial class PartitionLog
             var first = FloorIndex(segments, offset);
             if (first < 0)
             {
-                continue; // retention moved the start meanwhile: re-read it
+                // Retention or a restart of the log moved the start meanwhile: re-read it. The start is
+                // always published before segments disappear, so this settles at once.
+                Debug.Assert(attempt < 1000, "log start and segments disagree");
+                continue;
             }
             var retry = false;
             for (var i = first; i < segments.Length && !retry; i++)

@@ -6,6 +6,7 @@ namespace LogBus.Broker.Storage;
 internal sealed partial class PartitionLog
 {
     private const int RecoveryReadSize = 1 << 20;
+    private long _checkpointedHighWatermarkAtOpen = -1;
 
     /// <summary>
     /// Opens (creating when missing) the partition log in <paramref name="directory"/>.
@@ -78,7 +79,8 @@ internal sealed partial class PartitionLog
             throw new StorageException(DirectoryPath, $"cannot list partition directory: {e.Message}", e);
         }
         bases.Sort();
-        var haveCheckpoint = PartitionCheckpoint.TryRead(DirectoryPath, out var checkpointStart, out var checkpointRecovery);
+        var haveCheckpoint = PartitionCheckpoint.TryRead(DirectoryPath, out var checkpointStart, out var checkpointRecovery, out var checkpointHighWatermark);
+        _checkpointedHighWatermarkAtOpen = haveCheckpoint ? checkpointHighWatermark : -1;
         _epochs = LeaderEpochCache.Load(DirectoryPath, out var epochsIntact, out var epochsExisted);
         var config = Config;
 
@@ -143,6 +145,7 @@ internal sealed partial class PartitionLog
         _logStartOffset = Math.Min(Math.Max(checkpointStart, segments[0].BaseOffset), end);
         _highWatermark = end;
         _recoveryPoint = end;
+        HighWatermarkAtOpen = _checkpointedHighWatermarkAtOpen < 0 ? -1 : Math.Clamp(_checkpointedHighWatermarkAtOpen, _logStartOffset, end);
         _epochs.TruncateFromEnd(end);
         _epochs.TruncateFromStart(_logStartOffset);
         Recovery = info;

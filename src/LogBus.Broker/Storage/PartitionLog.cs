@@ -38,6 +38,7 @@ internal sealed partial class PartitionLog : IDisposable
     private long _highWatermark;
     private long _checkpointedLogStart = -1;
     private long _checkpointedRecoveryPoint = -1;
+    private long _checkpointedHighWatermark = -1;
     private TaskCompletionSource? _changed;
     private Exception? _failure;
     private int _closed;
@@ -85,6 +86,13 @@ internal sealed partial class PartitionLog : IDisposable
 
     /// <summary>Offsets below this are committed (replicated); consumers read up to it.</summary>
     public long HighWatermark => Volatile.Read(ref _highWatermark);
+
+    /// <summary>
+    /// The high watermark checkpointed before the log was last closed or crashed, clamped to the log end
+    /// offset; -1 when unknown. <see cref="HighWatermark"/> starts at the log end offset (single replica);
+    /// replication sets it from this value when it takes over (<see cref="SetHighWatermark"/>).
+    /// </summary>
+    public long HighWatermarkAtOpen { get; private set; } = -1;
 
     /// <summary>When true (the default) every append moves the high watermark to the log end offset.</summary>
     public bool AutoAdvanceHighWatermark { get; set; } = true;
@@ -208,8 +216,8 @@ internal sealed partial class PartitionLog : IDisposable
     // ---- checkpoints -----------------------------------------------------------------------------
 
     /// <summary>
-    /// Writes <c>partition.checkpoint</c> (log start offset, recovery point) when either moved since
-    /// the last write. Safe to call from any thread.
+    /// Writes <c>partition.checkpoint</c> (log start offset, recovery point, high watermark) when any
+    /// moved since the last write. Safe to call from any thread.
     /// </summary>
     public void WriteCheckpoint()
     {
@@ -217,13 +225,15 @@ internal sealed partial class PartitionLog : IDisposable
         {
             var start = LogStartOffset;
             var recoveryPoint = RecoveryPoint;
-            if (start == _checkpointedLogStart && recoveryPoint == _checkpointedRecoveryPoint)
+            var highWatermark = HighWatermark;
+            if (start == _checkpointedLogStart && recoveryPoint == _checkpointedRecoveryPoint && highWatermark == _checkpointedHighWatermark)
             {
                 return;
             }
-            PartitionCheckpoint.Write(DirectoryPath, start, recoveryPoint);
+            PartitionCheckpoint.Write(DirectoryPath, start, recoveryPoint, highWatermark);
             _checkpointedLogStart = start;
             _checkpointedRecoveryPoint = recoveryPoint;
+            _checkpointedHighWatermark = highWatermark;
         }
     }
 

@@ -195,6 +195,27 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_background_loop_enforces_retention_and_checkpoints_until_disposed()
+    {
+        var options = Options();
+        options.RetentionCheckInterval = TimeSpan.FromMilliseconds(20);
+        options.RecoveryPointCheckpointInterval = TimeSpan.FromMilliseconds(20);
+        PartitionLog log;
+        using (var manager = await LogManager.OpenAsync(options))
+        {
+            manager.TryCreateTopic("bg", 1, LogConfig.Default with { SegmentBytes = 4096, RetentionBytes = 4096 }, out _);
+            log = manager.GetLog("bg", 0)!;
+            Fill(log, 40, 1);
+            Assert.True(SpinWait.SpinUntil(() => log.LogStartOffset > 0, TimeSpan.FromSeconds(30)), "retention did not run");
+        }
+        Assert.True(log.IsClosed);
+        var checkpoint = Path.Combine(_dir.Sub("data"), "bg-0", PartitionCheckpoint.FileName);
+        Assert.True(PartitionCheckpoint.TryRead(Path.GetDirectoryName(checkpoint)!, out var start, out var recoveryPoint, out _));
+        Assert.Equal(log.LogStartOffset, start);
+        Assert.Equal(log.LogEndOffset, recoveryPoint);
+    }
+
+    [Fact]
     public async Task A_data_directory_that_is_a_file_gives_a_storage_exception_with_the_path()
     {
         var file = _dir.Sub("file");

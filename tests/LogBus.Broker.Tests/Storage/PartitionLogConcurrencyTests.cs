@@ -108,6 +108,44 @@ public sealed class PartitionLogConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_multi_batch_record_set_becomes_visible_all_at_once()
+    {
+        // Each batch carries (set size, index in set) in its producer id / base sequence fields. A reader
+        // whose region ends at the committed end must always end on the last batch of a set.
+        using var log = PartitionLog.Open(_dir.Sub("atomic-0"), "atomic", 0, LogConfig.Default, false);
+        const int sets = 2000;
+        var appender = Task.Run(() =>
+        {
+            var rng = new Random(3);
+            for (var i = 0; i < sets; i++)
+            {
+                var size = rng.Next(1, 6);
+                var batches = Enumerable.Range(0, size).Select(k => TestBatches.Build(1, rng.Next(0, 300), i, seed: i, producerId: size, baseSequence: k)).ToArray();
+                Assert.True(log.Append(TestBatches.Concat(batches), 0).Succeeded);
+            }
+        });
+        var checkedRegions = 0;
+        var rng = new Random(4);
+        while (!appender.IsCompleted || checkedRegions < 50)
+        {
+            var end = log.LogEndOffset;
+            if (end == 0)
+            {
+                continue;
+            }
+            using var result = log.Read(Math.Max(0, end - rng.Next(1, 20)), int.MaxValue);
+            if (result.Length == 0)
+            {
+                continue;
+            }
+            var last = TestBatches.Split(result.ToArray())[^1].Header;
+            Assert.Equal(last.ProducerId - 1, last.BaseSequence);
+            checkedRegions++;
+        }
+        await appender.WaitAsync(Bound);
+    }
+
+    [Fact]
     public async Task Group_commit_four_waiting_appenders_share_one_fsync()
     {
         var faults = new StorageFaults();
@@ -191,9 +229,15 @@ public sealed class PartitionLogConcurrencyTests : IDisposable
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bound));
 
+        log.SetHighWatermark(2);
         var closing = log.WaitForOffsetAsync(10, LogOffsetKind.LogEnd, CancellationToken.None).AsTask();
         log.Dispose();
         Assert.False(await closing.WaitAsync(Bound));
+
+        // The high watermark is checkpointed; after reopen it is offered to the replication layer.
+        using var reopened = PartitionLog.Open(_dir.Sub("hw-0"), "hw", 0, LogConfig.Default, true);
+        Assert.Equal(2, reopened.HighWatermarkAtOpen);
+        Assert.Equal(3, reopened.HighWatermark);
     }
 
     [Fact]

@@ -63,6 +63,10 @@ internal sealed partial class LogManager
                     var directory = PartitionDirectory(name, p);
                     if (Directory.Exists(directory))
                     {
+                        if (!HoldsOnlyLogFiles(directory))
+                        {
+                            throw new StorageException(directory, "a directory with this partition's name holds files that are not log files");
+                        }
                         Directory.Delete(directory, recursive: true); // leftover of an interrupted create/delete
                     }
                     state.Logs[p] = PartitionLog.Open(directory, name, p, config, cleanShutdown: false, _options.TimeProvider, _options.Faults);
@@ -226,9 +230,32 @@ internal sealed partial class LogManager
             {
                 continue;
             }
+            if (!HoldsOnlyLogFiles(directory))
+            {
+                _logger.LogWarning("Ignoring directory {Directory}: named like a partition of no topic, but holds other files", directory);
+                continue;
+            }
             _logger.LogWarning("Removing partition directory {Directory}: no topic configuration owns it", directory);
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>True when a directory holds nothing but files this engine writes (so removing it loses nothing else).</summary>
+    private static bool HoldsOnlyLogFiles(string directory)
+    {
+        if (Directory.EnumerateDirectories(directory).Any())
+        {
+            return false;
+        }
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            var extension = Path.GetExtension(file);
+            if (extension is not (".log" or ".index" or ".timeindex" or ".checkpoint" or ".tmp"))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool LooksLikePartitionDirectory(string name)

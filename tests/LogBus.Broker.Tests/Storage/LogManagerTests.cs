@@ -153,10 +153,13 @@ public sealed class LogManagerTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_dir.Sub("data"), "ghost-0"));
         File.WriteAllText(Path.Combine(_dir.Sub("data"), "ghost-0", "00000000000000000000.log"), "x");
         Directory.CreateDirectory(Path.Combine(_dir.Sub("data"), "not a partition"));
+        Directory.CreateDirectory(Path.Combine(_dir.Sub("data"), "backup-2023"));
+        File.WriteAllText(Path.Combine(_dir.Sub("data"), "backup-2023", "notes.txt"), "not ours");
         using (var manager = await LogManager.OpenAsync(Options()))
         {
             Assert.False(Directory.Exists(Path.Combine(_dir.Sub("data"), "ghost-0")));
             Assert.True(Directory.Exists(Path.Combine(_dir.Sub("data"), "not a partition")));
+            Assert.True(File.Exists(Path.Combine(_dir.Sub("data"), "backup-2023", "notes.txt"))); // not ours: kept
             manager.TryCreateTopic("t", 1, null, out _);
             var updated = LogConfig.Default with { RetentionBytes = 12345, FlushOnEveryAppend = true };
             Assert.True(manager.UpdateTopicConfig("t", updated));

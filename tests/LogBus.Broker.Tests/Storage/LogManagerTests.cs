@@ -219,6 +219,28 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task No_clean_shutdown_marker_when_a_partition_failed_so_the_next_open_scans()
+    {
+        var faults = new StorageFaults();
+        var options = Options();
+        options.Faults = faults;
+        using (var manager = await LogManager.OpenAsync(options))
+        {
+            manager.TryCreateTopic("ok", 1, null, out _);
+            manager.TryCreateTopic("bad", 1, LogConfig.Default with { FlushOnEveryAppend = true }, out _);
+            Fill(manager.GetLog("ok", 0)!, 5, 1);
+            faults.BeforeLogFlush = path => throw new IOException("injected EIO on " + path);
+            await Assert.ThrowsAsync<StorageException>(() => manager.GetLog("bad", 0)!.AppendAsync(TestBatches.Build(1, 10, 1), 0).AsTask());
+            faults.BeforeLogFlush = null;
+        }
+        Assert.False(File.Exists(Path.Combine(_dir.Sub("data"), LogManager.CleanShutdownFileName)));
+        using var reopened = await LogManager.OpenAsync(Options());
+        Assert.False(reopened.OpenedAfterCleanShutdown);
+        Assert.Equal(10, reopened.GetLog("ok", 0)!.LogEndOffset);
+        Assert.Equal(1, reopened.GetLog("bad", 0)!.LogEndOffset); // the page cache still had it
+    }
+
+    [Fact]
     public async Task A_data_directory_that_is_a_file_gives_a_storage_exception_with_the_path()
     {
         var file = _dir.Sub("file");

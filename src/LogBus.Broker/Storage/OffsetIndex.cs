@@ -10,10 +10,7 @@ namespace LogBus.Broker.Storage;
 /// </summary>
 /// <remarks>
 /// Concurrency: one writer (the partition's appender, under its lock) and any number of lock-free
-/// readers. An entry is written before the count that covers it is published, and a grown array is
-/// published before the count that needs it, so a reader that reads the count first and then the
-/// array always sees valid entries below that count. Truncation publishes a smaller count and then a
-/// fresh array, so entries a reader already sees are never overwritten in place.
+/// readers, through <see cref="ChunkedList{T}"/> (entries are never copied as the index grows).
 /// File format: 8-byte big-endian entries (int32 relative offset, int32 position).
 /// </remarks>
 internal sealed class OffsetIndex
@@ -21,24 +18,18 @@ internal sealed class OffsetIndex
     /// <summary>Bytes per entry on disk.</summary>
     public const int EntrySize = 8;
 
-    private Entry[] _entries;
-    private int _count;
-
-    public OffsetIndex(int capacity = 16)
-    {
-        _entries = new Entry[Math.Max(capacity, 4)];
-    }
+    private readonly ChunkedList<Entry> _entries = new();
 
     /// <summary>Number of published entries.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _entries.Count;
 
     /// <summary>The last entry, or (0, 0) when empty.</summary>
     public (int RelativeOffset, int Position) Last
     {
         get
         {
-            var count = Volatile.Read(ref _count);
-            var entries = Volatile.Read(ref _entries);
+            var entries = _entries.GetSnapshot();
+            var count = entries.Count;
             return count == 0 ? (0, 0) : (entries[count - 1].RelativeOffset, entries[count - 1].Position);
         }
     }
@@ -46,27 +37,15 @@ internal sealed class OffsetIndex
     /// <summary>Appends an entry (writer only). Offsets and positions must increase.</summary>
     public void Append(int relativeOffset, int position)
     {
-        var count = _count;
-        var entries = _entries;
-        Debug.Assert(count == 0 || (entries[count - 1].RelativeOffset < relativeOffset && entries[count - 1].Position < position),
-            "offset index entries must increase");
-        if (count == entries.Length)
-        {
-            var grown = new Entry[entries.Length * 2];
-            Array.Copy(entries, grown, count);
-            Volatile.Write(ref _entries, grown);
-            entries = grown;
-        }
-        entries[count] = new Entry(relativeOffset, position);
-        Volatile.Write(ref _count, count + 1);
+        Debug.Assert(Count == 0 || (Last.RelativeOffset < relativeOffset && Last.Position < position), "offset index entries must increase");
+        _entries.Add(new Entry(relativeOffset, position));
     }
 
     /// <summary>Position of the last indexed batch whose relative base offset is at most <paramref name="relativeOffset"/>; 0 when none.</summary>
     public int LookupPosition(long relativeOffset)
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, found = -1;
+        var entries = _entries.GetSnapshot();
+        int lo = 0, hi = entries.Count - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -86,9 +65,8 @@ internal sealed class OffsetIndex
     /// <summary>The last indexed batch starting at or before <paramref name="position"/>; (0, 0) when none.</summary>
     public (int RelativeOffset, int Position) LookupByPosition(long position)
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, found = -1;
+        var entries = _entries.GetSnapshot();
+        int lo = 0, hi = entries.Count - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -108,27 +86,20 @@ internal sealed class OffsetIndex
     /// <summary>Removes entries at or after <paramref name="relativeOffset"/> (writer only).</summary>
     public void TruncateFrom(long relativeOffset)
     {
-        var count = _count;
-        var keep = count;
-        while (keep > 0 && _entries[keep - 1].RelativeOffset >= relativeOffset)
+        var entries = _entries.GetSnapshot();
+        var keep = entries.Count;
+        while (keep > 0 && entries[keep - 1].RelativeOffset >= relativeOffset)
         {
             keep--;
         }
-        if (keep == count)
-        {
-            return;
-        }
-        var fresh = new Entry[Math.Max(_entries.Length, 4)];
-        Array.Copy(_entries, fresh, keep);
-        Volatile.Write(ref _count, keep);
-        Volatile.Write(ref _entries, fresh);
+        _entries.Truncate(keep);
     }
 
     /// <summary>Serializes the published entries (big-endian) into a new array.</summary>
     public byte[] ToBytes()
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
+        var entries = _entries.GetSnapshot();
+        var count = entries.Count;
         var bytes = new byte[count * EntrySize];
         for (var i = 0; i < count; i++)
         {
@@ -149,7 +120,7 @@ internal sealed class OffsetIndex
             return null;
         }
         var count = bytes.Length / EntrySize;
-        var index = new OffsetIndex(count);
+        var index = new OffsetIndex();
         int lastOffset = -1, lastPosition = -1;
         for (var i = 0; i < count; i++)
         {

@@ -17,24 +17,18 @@ internal sealed class TimeIndex
     /// <summary>Bytes per entry on disk.</summary>
     public const int EntrySize = 12;
 
-    private Entry[] _entries;
-    private int _count;
-
-    public TimeIndex(int capacity = 8)
-    {
-        _entries = new Entry[Math.Max(capacity, 4)];
-    }
+    private readonly ChunkedList<Entry> _entries = new();
 
     /// <summary>Number of published entries.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _entries.Count;
 
     /// <summary>The last entry, or (-1, 0) when empty.</summary>
     public (long Timestamp, int RelativeOffset) Last
     {
         get
         {
-            var count = Volatile.Read(ref _count);
-            var entries = Volatile.Read(ref _entries);
+            var entries = _entries.GetSnapshot();
+            var count = entries.Count;
             return count == 0 ? (-1, 0) : (entries[count - 1].Timestamp, entries[count - 1].RelativeOffset);
         }
     }
@@ -42,22 +36,13 @@ internal sealed class TimeIndex
     /// <summary>Appends an entry when <paramref name="timestamp"/> exceeds the last one (writer only).</summary>
     public void MaybeAppend(long timestamp, int relativeOffset)
     {
-        var count = _count;
-        var entries = _entries;
-        if (count > 0 && entries[count - 1].Timestamp >= timestamp)
+        var (lastTimestamp, lastOffset) = Last;
+        if (Count > 0 && lastTimestamp >= timestamp)
         {
             return;
         }
-        Debug.Assert(count == 0 || entries[count - 1].RelativeOffset <= relativeOffset, "time index offsets must not decrease");
-        if (count == entries.Length)
-        {
-            var grown = new Entry[entries.Length * 2];
-            Array.Copy(entries, grown, count);
-            Volatile.Write(ref _entries, grown);
-            entries = grown;
-        }
-        entries[count] = new Entry(timestamp, relativeOffset);
-        Volatile.Write(ref _count, count + 1);
+        Debug.Assert(Count == 0 || lastOffset <= relativeOffset, "time index offsets must not decrease");
+        _entries.Add(new Entry(timestamp, relativeOffset));
     }
 
     /// <summary>
@@ -67,9 +52,8 @@ internal sealed class TimeIndex
     /// </summary>
     public int? LookupStartBefore(long timestamp)
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, found = -1;
+        var entries = _entries.GetSnapshot();
+        int lo = 0, hi = entries.Count - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -89,27 +73,20 @@ internal sealed class TimeIndex
     /// <summary>Removes entries at or after <paramref name="relativeOffset"/> (writer only).</summary>
     public void TruncateFrom(long relativeOffset)
     {
-        var count = _count;
-        var keep = count;
-        while (keep > 0 && _entries[keep - 1].RelativeOffset >= relativeOffset)
+        var entries = _entries.GetSnapshot();
+        var keep = entries.Count;
+        while (keep > 0 && entries[keep - 1].RelativeOffset >= relativeOffset)
         {
             keep--;
         }
-        if (keep == count)
-        {
-            return;
-        }
-        var fresh = new Entry[Math.Max(_entries.Length, 4)];
-        Array.Copy(_entries, fresh, keep);
-        Volatile.Write(ref _count, keep);
-        Volatile.Write(ref _entries, fresh);
+        _entries.Truncate(keep);
     }
 
     /// <summary>Serializes the published entries (big-endian) into a new array.</summary>
     public byte[] ToBytes()
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
+        var entries = _entries.GetSnapshot();
+        var count = entries.Count;
         var bytes = new byte[count * EntrySize];
         for (var i = 0; i < count; i++)
         {
@@ -127,7 +104,7 @@ internal sealed class TimeIndex
             return null;
         }
         var count = bytes.Length / EntrySize;
-        var index = new TimeIndex(count);
+        var index = new TimeIndex();
         long lastTimestamp = long.MinValue;
         var lastOffset = -1;
         for (var i = 0; i < count; i++)

@@ -146,7 +146,9 @@ public sealed class LogBusBuilder
             _configuration.GetOrAddMessage(messageType);
         }
         _configuration.Consumers.Add(new ConsumerRegistration(consumerType, messageTypes, configure));
-        Services.AddScoped(consumerType);
+        // Transient: resolved once per message scope anyway, and a non-disposable transient is not
+        // tracked by the scope, which keeps per-message scopes cheap.
+        Services.AddTransient(consumerType);
         return this;
     }
 }

@@ -12,12 +12,14 @@ public sealed class InMemoryBroker
     private readonly ConcurrentDictionary<string, InMemoryTopic> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InMemoryGroup> _groups = new(StringComparer.Ordinal);
     private readonly Lock _topicGate = new();
+    private readonly InMemoryProducer _producer;
 
     /// <summary>Creates an empty broker.</summary>
     public InMemoryBroker(InMemoryBrokerOptions? options = null)
     {
         Options = options ?? new InMemoryBrokerOptions();
         Options.Validate();
+        _producer = new InMemoryProducer(this);
     }
 
     /// <summary>The broker's limits.</summary>
@@ -73,6 +75,12 @@ public sealed class InMemoryBroker
         GetPartition(topic, partition).Read(offset, maxRecords, records);
         return records;
     }
+
+    /// <summary>
+    /// Appends a record directly, as a producer that does not use LogBus would (no envelope unless you add
+    /// the headers). Keyed records go to the partition Kafka's murmur2 picks.
+    /// </summary>
+    public DeliveryResult Append(OutgoingRecord record) => _producer.Produce(record);
 
     internal InMemoryGroup GetGroup(string groupId) => _groups.GetOrAdd(groupId, id => new InMemoryGroup(id, this));
 

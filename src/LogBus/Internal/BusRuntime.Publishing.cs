@@ -13,7 +13,8 @@ internal sealed partial class BusRuntime
     }
 
     /// <summary>
-    /// Serializes a message and builds its record with the envelope. Throws
+    /// Serializes a message and builds its record with the envelope, in per-thread buffers that the next
+    /// call on this thread reuses: hand the record to the transport before publishing again. Throws
     /// <see cref="MessageSerializationException"/> here, on the caller's thread, so bad messages fail at
     /// Publish.
     /// </summary>
@@ -37,14 +38,15 @@ internal sealed partial class BusRuntime
             correlationId = metadata.GetCorrelationIdObject(message!);
         }
 
-        var messageId = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        var messageId = Uuid7.NewGuid(now.ToUnixTimeMilliseconds());
         var ids = new EnvelopeIds(
             messageId,
             correlationId ?? current?.CorrelationId,
             current?.MessageId,
             current is null ? messageId : current.ConversationId ?? current.MessageId);
-        var record = EnvelopeWriter.Build(metadata, _contentType, ids, hasKey, key.WrittenSpan, value.WrittenSpan,
-            DateTimeOffset.UtcNow, traceParent, headers);
+        var record = EnvelopeWriter.Build(metadata, _contentType, ids, hasKey ? key.WrittenMemory : null, value.WrittenMemory,
+            now, traceParent, headers);
         return new OutgoingMessage(record, metadata, messageId, message!);
     }
 
@@ -67,11 +69,13 @@ internal sealed partial class BusRuntime
     {
         if (sink is not null)
         {
-            return SendThroughSinkAsync(message, sink, cancellationToken);
+            // The sink may await before deciding; the record must outlive this thread's next publish.
+            return SendThroughSinkAsync(RecordCopy.Detach(message), sink, cancellationToken);
         }
         if (!IsStarted || !message.Metadata.EnsureTopicAsync(_ensureMetadataTopic).IsCompletedSuccessfully)
         {
-            return SendSlowAsync(message, cancellationToken);
+            // First publish of a topic (or before start): awaits, so the record leaves the per-thread buffers.
+            return SendSlowAsync(RecordCopy.Detach(message), cancellationToken);
         }
         return ProduceAsync(message, cancellationToken);
     }

@@ -159,6 +159,8 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
             var record = records[i];
             if (worker is null || worker.Partition.Partition != record.Partition || !string.Equals(worker.Partition.Topic, record.Topic, StringComparison.Ordinal))
             {
+                // Records arrive grouped by partition: hand the previous partition's run to its worker.
+                worker?.Schedule();
                 if (!_workers.TryGetValue(new TopicPartition(record.Topic, record.Partition), out worker))
                 {
                     continue; // not assigned (any more): the new owner reads it from the committed offset
@@ -175,6 +177,7 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
                 }
             }
         }
+        worker?.Schedule();
     }
 
     private void OnSpaceAvailable(PartitionWorker worker)
@@ -195,6 +198,7 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
             {
                 worker.Overflow.Dequeue();
             }
+            worker.Schedule();
             if (worker.Overflow.Count == 0)
             {
                 worker.Paused = false;

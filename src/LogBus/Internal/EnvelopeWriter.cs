@@ -5,10 +5,14 @@ using LogBus.Transport;
 namespace LogBus.Internal;
 
 /// <summary>
-/// Builds the outgoing record of a message: the serialized value plus the envelope headers. One byte
-/// array holds key, dynamic header values and value; the header array references slices of it, so a
-/// message costs two allocations however many headers it has.
+/// Builds the outgoing record of a message, the serialized value plus the envelope headers, into
+/// per-thread buffers: publishing allocates nothing per message.
 /// </summary>
+/// <remarks>
+/// Contract: the returned record points into buffers of the calling thread that the next call on that
+/// thread overwrites. It must be handed to the transport (or outbox) synchronously, and those copy what
+/// they keep before returning (see <see cref="ITransportProducer.ProduceAsync"/>).
+/// </remarks>
 internal static class EnvelopeWriter
 {
     private const int GuidLength = 36;
@@ -18,6 +22,10 @@ internal static class EnvelopeWriter
     private static ArrayBufferWriter<byte>? t_value;
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_key;
+    [ThreadStatic]
+    private static byte[]? t_payload;
+    [ThreadStatic]
+    private static RecordHeader[]? t_headers;
 
     /// <summary>A cleared per-thread buffer for the serialized value.</summary>
     public static ArrayBufferWriter<byte> ValueBuffer()
@@ -36,47 +44,41 @@ internal static class EnvelopeWriter
     }
 
     /// <summary>
-    /// Assembles the record from the per-thread value and key buffers filled by the caller.
+    /// Assembles the record: key and value are the per-thread buffers the caller filled; header values
+    /// go to a per-thread payload buffer.
     /// </summary>
     /// <param name="metadata">The message type.</param>
     /// <param name="contentType">The serializer's content type (UTF-8, cached).</param>
     /// <param name="ids">The envelope ids.</param>
-    /// <param name="hasKey">Whether <paramref name="key"/> holds the key.</param>
-    /// <param name="key">The key bytes.</param>
+    /// <param name="key">The key bytes, or null for no key.</param>
     /// <param name="value">The serialized value.</param>
     /// <param name="sentAt">The publish time.</param>
     /// <param name="traceParent">W3C traceparent, or null.</param>
     /// <param name="extraHeaders">User headers; a user header replaces an envelope header of the same name.</param>
     public static OutgoingRecord Build(MessageMetadata metadata, byte[] contentType, in EnvelopeIds ids,
-        bool hasKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, DateTimeOffset sentAt, string? traceParent,
+        ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte> value, DateTimeOffset sentAt, string? traceParent,
         IReadOnlyDictionary<string, string>? extraHeaders)
     {
         var traceLength = traceParent is null ? 0 : Encoding.UTF8.GetByteCount(traceParent);
-        var dynamicLength = GuidLength * 2 + MaxDateLength
-            + (ids.CorrelationId.HasValue ? GuidLength : 0)
-            + (ids.CausationId.HasValue ? GuidLength : 0)
-            + traceLength;
-        var payload = new byte[(hasKey ? key.Length : 0) + dynamicLength + value.Length];
-        var span = payload.AsSpan();
-        var position = 0;
-
-        ReadOnlyMemory<byte>? keyMemory = null;
-        if (hasKey)
+        var dynamicLength = GuidLength * 4 + MaxDateLength + traceLength;
+        var payload = t_payload;
+        if (payload is null || payload.Length < dynamicLength)
         {
-            key.CopyTo(span);
-            keyMemory = payload.AsMemory(0, key.Length);
-            position = key.Length;
+            t_payload = payload = new byte[Math.Max(1024, dynamicLength)];
+        }
+        var headerCount = 8 + (extraHeaders?.Count ?? 0);
+        var headers = t_headers;
+        if (headers is null || headers.Length < headerCount)
+        {
+            t_headers = headers = new RecordHeader[Math.Max(16, headerCount)];
         }
 
-        var headerCount = 5 + (ids.CorrelationId.HasValue ? 1 : 0) + (ids.CausationId.HasValue ? 1 : 0)
-            + (traceParent is null ? 0 : 1) + (extraHeaders?.Count ?? 0);
-        var headers = new RecordHeader[headerCount];
+        var position = 0;
         var h = 0;
-
         Add(ref h, headers, extraHeaders, HeaderNames.MessageId, WriteGuid(payload, ref position, ids.MessageId));
         Add(ref h, headers, extraHeaders, HeaderNames.MessageType, metadata.NameUtf8);
         Add(ref h, headers, extraHeaders, HeaderNames.ContentType, contentType);
-        sentAt.UtcDateTime.TryFormat(span[position..], out var dateLength, "O", System.Globalization.CultureInfo.InvariantCulture);
+        sentAt.UtcDateTime.TryFormat(payload.AsSpan(position), out var dateLength, "O", System.Globalization.CultureInfo.InvariantCulture);
         Add(ref h, headers, extraHeaders, HeaderNames.SentAt, payload.AsMemory(position, dateLength));
         position += dateLength;
         Add(ref h, headers, extraHeaders, HeaderNames.ConversationId, WriteGuid(payload, ref position, ids.ConversationId));
@@ -90,7 +92,7 @@ internal static class EnvelopeWriter
         }
         if (traceParent is not null)
         {
-            var written = Encoding.UTF8.GetBytes(traceParent, span[position..]);
+            var written = Encoding.UTF8.GetBytes(traceParent, payload.AsSpan(position));
             Add(ref h, headers, extraHeaders, HeaderNames.TraceParent, payload.AsMemory(position, written));
             position += written;
         }
@@ -101,11 +103,7 @@ internal static class EnvelopeWriter
                 headers[h++] = new RecordHeader(name, Encoding.UTF8.GetBytes(headerValue ?? string.Empty));
             }
         }
-
-        // The date is usually shorter than its reserved space: the value follows what was written.
-        value.CopyTo(span[position..]);
-        var valueMemory = payload.AsMemory(position, value.Length);
-        return new OutgoingRecord(metadata.Topic, keyMemory, valueMemory, new RecordHeaders(headers, h));
+        return new OutgoingRecord(metadata.Topic, key, value, new RecordHeaders(headers, h));
     }
 
     private static void Add(ref int index, RecordHeader[] headers, IReadOnlyDictionary<string, string>? extra, string name, ReadOnlyMemory<byte> value)

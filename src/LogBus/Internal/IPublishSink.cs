@@ -6,6 +6,9 @@ namespace LogBus.Internal;
 /// </summary>
 internal interface IPublishSink
 {
-    /// <summary>Takes the record. Returns false to let the bus send it to the transport as usual.</summary>
+    /// <summary>
+    /// Takes the record, copying its bytes before returning (they live in per-thread buffers). Returns
+    /// false to let the bus send it to the transport as usual.
+    /// </summary>
     ValueTask<bool> TryAcceptAsync(OutgoingMessage message, CancellationToken cancellationToken);
 }

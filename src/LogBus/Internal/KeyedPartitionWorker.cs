@@ -32,12 +32,12 @@ internal sealed class KeyedPartitionWorker : PartitionWorker
 
     protected override async Task ProcessAsync(CancellationToken stop, CancellationToken abort)
     {
-        var reader = Buffer.Reader;
+        var reader = Buffer;
         try
         {
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                while (!stop.IsCancellationRequested && reader.TryRead(out var record))
+                while (!stop.IsCancellationRequested && reader.TryDequeue(out var record))
                 {
                     await _outstanding.WaitAsync(stop).ConfigureAwait(false);
                     bool startNow;

@@ -12,30 +12,55 @@ internal abstract class MessageContext : ConsumeContext
     private DateTimeOffset? _sentTime;
     private bool _sentTimeParsed;
 
-    protected MessageContext(LogRecord record, Guid messageId, string messageType, string groupId)
+    private Guid _messageId;
+    private Guid? _correlationId;
+    private Guid? _causationId;
+    private Guid? _conversationId;
+    private int _parsed; // bit 1: message id, 2: correlation, 4: causation, 8: conversation
+
+    protected MessageContext(LogRecord record, string messageType, string groupId)
     {
         Record = record;
-        MessageId = messageId;
         MessageType = messageType;
         GroupId = groupId;
-        CorrelationId = EnvelopeReader.TryGetGuid(record.Headers, HeaderNames.CorrelationId);
-        CausationId = EnvelopeReader.TryGetGuid(record.Headers, HeaderNames.CausationId);
-        ConversationId = EnvelopeReader.TryGetGuid(record.Headers, HeaderNames.ConversationId);
     }
 
     public LogRecord Record { get; }
 
-    /// <inheritdoc />
-    public Guid MessageId { get; }
+    // Envelope ids are parsed on first use: most handlers never read them.
 
     /// <inheritdoc />
-    public Guid? CorrelationId { get; }
+    public Guid MessageId
+    {
+        get
+        {
+            if ((_parsed & 1) == 0)
+            {
+                _messageId = EnvelopeReader.MessageId(Record);
+                _parsed |= 1;
+            }
+            return _messageId;
+        }
+    }
 
     /// <inheritdoc />
-    public Guid? CausationId { get; }
+    public Guid? CorrelationId => Parse(ref _correlationId, 2, HeaderNames.CorrelationId);
 
     /// <inheritdoc />
-    public Guid? ConversationId { get; }
+    public Guid? CausationId => Parse(ref _causationId, 4, HeaderNames.CausationId);
+
+    /// <inheritdoc />
+    public Guid? ConversationId => Parse(ref _conversationId, 8, HeaderNames.ConversationId);
+
+    private Guid? Parse(ref Guid? field, int bit, string header)
+    {
+        if ((_parsed & bit) == 0)
+        {
+            field = EnvelopeReader.TryGetGuid(Record.Headers, header);
+            _parsed |= bit;
+        }
+        return field;
+    }
 
     /// <inheritdoc />
     public string MessageType { get; }

@@ -47,32 +47,35 @@ internal sealed class MessageDispatcher
 
     public int PartitionsOf(string topic) => _routes[topic].Partitions;
 
-    public async ValueTask<bool> HandleAsync(LogRecord record, CancellationToken cancellationToken)
+    public ValueTask<bool> HandleAsync(LogRecord record, CancellationToken cancellationToken)
     {
-        var messageId = EnvelopeReader.MessageId(record);
         if (!_routes.TryGetValue(record.Topic, out var route))
         {
-            return await _deadLetters.WriteAsync(record, messageId, null, "unknown-topic", null, 0, cancellationToken).ConfigureAwait(false);
+            return DeadLetterAsync(record, "unknown-topic", null, cancellationToken);
         }
 
         MessageInvoker? invoker;
         if (record.Headers.TryGetValue(HeaderNames.MessageType, out var typeName))
         {
-            if (!_runtime.Registry.TryGetByName(typeName.Span, out var metadata))
-            {
-                var error = new MessageSerializationException($"Unknown message type '{Encoding.UTF8.GetString(typeName.Span)}': no message type of this bus has that name.");
-                return await _deadLetters.WriteAsync(record, messageId, null, "unknown-message-type", error, 0, cancellationToken).ConfigureAwait(false);
-            }
-            invoker = route.Find(metadata);
+            invoker = route.Find(typeName.Span);
             if (invoker is null)
             {
+                if (!_runtime.Registry.TryGetByName(typeName.Span, out var metadata))
+                {
+                    var error = new MessageSerializationException($"Unknown message type '{Encoding.UTF8.GetString(typeName.Span)}': no message type of this bus has that name.");
+                    return DeadLetterAsync(record, "unknown-message-type", error, cancellationToken);
+                }
                 // A type this bus knows, but another consumer's: not ours to handle.
                 Log.Skipped(_runtime.Logger, GroupId, record.Topic, record.Partition, record.Offset, metadata.Name);
-                foreach (var observer in _runtime.Observers)
+                if (_runtime.Observers.Length > 0)
                 {
-                    observer.OnSkipped(GroupId, record, messageId);
+                    var messageId = EnvelopeReader.MessageId(record);
+                    foreach (var observer in _runtime.Observers)
+                    {
+                        observer.OnSkipped(GroupId, record, messageId);
+                    }
                 }
-                return true;
+                return new ValueTask<bool>(true);
             }
         }
         else if (route.Single is not null)
@@ -83,29 +86,27 @@ internal sealed class MessageDispatcher
         else
         {
             var error = new MessageSerializationException($"The record has no '{HeaderNames.MessageType}' header and topic '{record.Topic}' carries several message types for this consumer.");
-            return await _deadLetters.WriteAsync(record, messageId, null, "missing-message-type", error, 0, cancellationToken).ConfigureAwait(false);
+            return DeadLetterAsync(record, "missing-message-type", error, cancellationToken);
         }
 
         MessageContext context;
         try
         {
-            context = invoker.CreateContext(record, messageId, GroupId, _runtime.Serializer);
+            context = invoker.CreateContext(record, GroupId, _runtime.Serializer);
         }
         catch (Exception ex)
         {
-            return await _deadLetters.WriteAsync(record, messageId, null, "deserialization-failed", ex, 0, cancellationToken).ConfigureAwait(false);
+            return DeadLetterAsync(record, "deserialization-failed", ex, cancellationToken);
         }
-        return await InvokeWithRetriesAsync(invoker, context, cancellationToken).ConfigureAwait(false);
+        return InvokeWithRetriesAsync(invoker, context, cancellationToken);
     }
+
+    private ValueTask<bool> DeadLetterAsync(LogRecord record, string reason, Exception? error, CancellationToken cancellationToken) =>
+        _deadLetters.WriteAsync(record, EnvelopeReader.MessageId(record), null, reason, error, 0, cancellationToken);
 
     private async ValueTask<bool> InvokeWithRetriesAsync(MessageInvoker invoker, MessageContext context, CancellationToken cancellationToken)
     {
         var policy = _registration.Options.Retry;
-        var tags = new TagList
-        {
-            { "messaging.destination.name", context.Topic },
-            { "messaging.consumer.group.name", GroupId },
-        };
         for (var attempt = 1; ; attempt++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -114,7 +115,7 @@ internal sealed class MessageDispatcher
             }
             context.Attempt = attempt;
             context.CancellationToken = cancellationToken;
-            var started = Stopwatch.GetTimestamp();
+            var started = LogBusDiagnostics.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
             using var activity = LogBusDiagnostics.StartConsume(context.Record, GroupId);
             Exception failure;
             try
@@ -124,7 +125,7 @@ internal sealed class MessageDispatcher
                 {
                     var services = scope.ServiceProvider;
                     context.Services = services;
-                    services.GetRequiredService<ScopedPublisher>().Current = context;
+                    ConsumeScope.Current = context;
                     if (attempt == 1)
                     {
                         foreach (var observer in _runtime.Observers)
@@ -136,11 +137,11 @@ internal sealed class MessageDispatcher
                 }
                 finally
                 {
+                    ConsumeScope.Current = null;
                     await scope.DisposeAsync().ConfigureAwait(false);
                     context.Services = EmptyServiceProvider.Instance;
                 }
-                LogBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
-                LogBusDiagnostics.Consumed.Add(1, tags);
+                RecordOutcome(LogBusDiagnostics.Consumed, context, started);
                 foreach (var observer in _runtime.Observers)
                 {
                     observer.OnConsumed(context);
@@ -157,8 +158,7 @@ internal sealed class MessageDispatcher
             }
 
             LogBusDiagnostics.Fail(activity, failure);
-            LogBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
-            LogBusDiagnostics.Failed.Add(1, tags);
+            RecordOutcome(LogBusDiagnostics.Failed, context, started);
             if (attempt > policy.Retries)
             {
                 var written = await _deadLetters.WriteAsync(context.Record, context.MessageId, context, "handler-failed", failure, attempt, cancellationToken).ConfigureAwait(false);
@@ -177,6 +177,24 @@ internal sealed class MessageDispatcher
                     return Abandon(context);
                 }
             }
+        }
+    }
+
+    private void RecordOutcome(System.Diagnostics.Metrics.Counter<long> counter, MessageContext context, long started)
+    {
+        if (!counter.Enabled && !LogBusDiagnostics.HandlerDuration.Enabled)
+        {
+            return;
+        }
+        var tags = new TagList
+        {
+            { "messaging.destination.name", context.Topic },
+            { "messaging.consumer.group.name", GroupId },
+        };
+        counter.Add(1, tags);
+        if (started != 0)
+        {
+            LogBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
         }
     }
 
@@ -203,11 +221,12 @@ internal sealed class MessageDispatcher
 
         public void Add(MessageInvoker invoker) => _invokers.Add(invoker);
 
-        public MessageInvoker? Find(MessageMetadata metadata)
+        /// <summary>The invoker whose message-type name equals the header bytes (no decoding, no allocation).</summary>
+        public MessageInvoker? Find(ReadOnlySpan<byte> typeName)
         {
             foreach (var invoker in _invokers)
             {
-                if (ReferenceEquals(invoker.Metadata, metadata))
+                if (typeName.SequenceEqual(invoker.Metadata.NameUtf8))
                 {
                     return invoker;
                 }

@@ -14,7 +14,7 @@ internal abstract class MessageInvoker(MessageMetadata metadata, Type consumerTy
         (MessageInvoker)Activator.CreateInstance(typeof(MessageInvoker<>).MakeGenericType(metadata.ClrType), metadata, consumerType)!;
 
     /// <summary>Deserializes the record into a context. Throws <see cref="MessageSerializationException"/>.</summary>
-    public abstract MessageContext CreateContext(LogRecord record, Guid messageId, string groupId, IMessageSerializer serializer);
+    public abstract MessageContext CreateContext(LogRecord record, string groupId, IMessageSerializer serializer);
 
     /// <summary>Resolves the consumer from the attempt's scope and calls it.</summary>
     public abstract Task InvokeAsync(MessageContext context, IServiceProvider services);
@@ -23,8 +23,8 @@ internal abstract class MessageInvoker(MessageMetadata metadata, Type consumerTy
 /// <summary>The invoker of message type <typeparamref name="T"/>.</summary>
 internal sealed class MessageInvoker<T>(MessageMetadata metadata, Type consumerType) : MessageInvoker(metadata, consumerType)
 {
-    public override MessageContext CreateContext(LogRecord record, Guid messageId, string groupId, IMessageSerializer serializer) =>
-        new MessageContext<T>(record, messageId, Metadata.Name, groupId, serializer.Deserialize<T>(record.Value.Span));
+    public override MessageContext CreateContext(LogRecord record, string groupId, IMessageSerializer serializer) =>
+        new MessageContext<T>(record, Metadata.Name, groupId, serializer.Deserialize<T>(record.Value.Span));
 
     public override Task InvokeAsync(MessageContext context, IServiceProvider services)
     {

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using LogBus.Transport;
 
 namespace LogBus.Internal;
@@ -9,9 +8,10 @@ namespace LogBus.Internal;
 /// drained to half, so memory stays bounded and slow partitions do not stall fast ones.
 /// </summary>
 /// <remarks>
-/// Lifecycle: created on assignment, processing starts at once; <see cref="StopAsync"/> (on revocation
-/// or shutdown) stops taking buffered records and completes when the handlers in flight finish;
-/// <see cref="Abort"/> cancels those handlers. <see cref="Position"/> only ever covers finished records.
+/// Lifecycle: created on assignment and started; the runner enqueues fetched records and calls
+/// <see cref="Schedule"/>; <see cref="StopAsync"/> (on revocation or shutdown) stops taking buffered
+/// records and completes when the handlers in flight finish; <see cref="Abort"/> cancels those handlers.
+/// <see cref="Position"/> only ever covers finished records.
 /// </remarks>
 internal abstract class PartitionWorker
 {
@@ -30,12 +30,7 @@ internal abstract class PartitionWorker
         Capacity = capacity;
         _lowWater = capacity / 2;
         _spaceAvailable = spaceAvailable;
-        Buffer = Channel.CreateBounded<LogRecord>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        Buffer = new SpscQueue<LogRecord>(capacity);
     }
 
     public TopicPartition Partition { get; }
@@ -44,7 +39,7 @@ internal abstract class PartitionWorker
 
     protected int Capacity { get; }
 
-    protected Channel<LogRecord> Buffer { get; }
+    protected SpscQueue<LogRecord> Buffer { get; }
 
     protected bool StopRequested => _stop.IsCancellationRequested;
 
@@ -60,10 +55,16 @@ internal abstract class PartitionWorker
     /// <summary>True while the runner has paused the partition for this worker (runner thread only).</summary>
     public bool Paused { get; set; }
 
-    public void Start() => _processing = Task.Run(() => ProcessAsync(_stop.Token, _abort.Token));
+    /// <summary>Starts processing (workers with their own loop start it here).</summary>
+    public virtual void Start() => _processing = Task.Run(() => ProcessAsync(_stop.Token, _abort.Token));
+
+    /// <summary>Called by the runner (fetch loop) after it enqueued records for this worker.</summary>
+    public virtual void Schedule()
+    {
+    }
 
     /// <summary>Adds a fetched record; false when the buffer is full.</summary>
-    public bool TryEnqueue(LogRecord record) => !StopRequested && Buffer.Writer.TryWrite(record);
+    public bool TryEnqueue(LogRecord record) => !StopRequested && Buffer.TryEnqueue(record);
 
     /// <summary>Asks for one call of the space-available callback once the buffer drained to half.</summary>
     public void RequestSpaceSignal()
@@ -73,12 +74,14 @@ internal abstract class PartitionWorker
     }
 
     /// <summary>Stops taking buffered records; completes when in-flight handlers finished.</summary>
-    public Task StopAsync()
+    public virtual Task StopAsync()
     {
         _stop.Cancel();
-        Buffer.Writer.TryComplete();
+        Buffer.Complete();
         return _processing ?? Task.CompletedTask;
     }
+
+    protected CancellationToken AbortToken => _abort.Token;
 
     /// <summary>Cancels the handlers in flight (their records stay uncommitted and will be redelivered).</summary>
     public void Abort() => _abort.Cancel();
@@ -87,7 +90,7 @@ internal abstract class PartitionWorker
 
     protected void OnProgress()
     {
-        if (Volatile.Read(ref _spaceWanted) == 1 && Buffer.Reader.Count <= _lowWater && Interlocked.Exchange(ref _spaceWanted, 0) == 1)
+        if (Volatile.Read(ref _spaceWanted) == 1 && Buffer.Count <= _lowWater && Interlocked.Exchange(ref _spaceWanted, 0) == 1)
         {
             _spaceAvailable(this);
         }

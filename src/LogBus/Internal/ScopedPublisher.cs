@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LogBus.Internal;
 
 /// <summary>
-/// The scoped <see cref="IPublisher"/>. Inside a consumer scope <see cref="Current"/> is the message
+/// The scoped <see cref="IPublisher"/>. Inside a consumer's scope <see cref="Current"/> is the message
 /// being handled, whose correlation flows into what is published. An <see cref="IPublishSink"/>
 /// registered in the scope (the EF Core outbox) receives records instead of the transport.
 /// </summary>
@@ -13,8 +13,8 @@ internal sealed class ScopedPublisher(BusRuntime runtime, IServiceProvider servi
     private IPublishSink? _sink;
     private bool _sinkResolved;
 
-    /// <summary>The message being handled in this scope, set by the consumer before the handler runs.</summary>
-    public ConsumeContext? Current { get; set; }
+    /// <summary>The message being handled on this async flow, if any.</summary>
+    public static ConsumeContext? Current => ConsumeScope.Current;
 
     public Task Publish<T>(T message, CancellationToken cancellationToken = default) =>
         PublishCore(message, null, useKey: false, null, cancellationToken);

@@ -11,8 +11,9 @@ public interface ITransportProducer
     /// transport's durability setting (for Kafka: the configured acks), and faults when it was not.
     /// </summary>
     /// <remarks>
-    /// The memory behind the record's key, value and headers must stay unchanged until the task
-    /// completes. Transports may complete synchronously.
+    /// The transport reads (copies) the record's key, value and headers before this method returns, even
+    /// when the returned task completes later: callers may reuse that memory as soon as the call returns
+    /// (LogBus builds records in per-thread buffers). Transports may complete synchronously.
     /// </remarks>
     ValueTask<DeliveryResult> ProduceAsync(OutgoingRecord record, CancellationToken cancellationToken = default);
 }

@@ -3,13 +3,23 @@ using System.Diagnostics;
 namespace LogBus.Transport.InMemory.Internal;
 
 /// <summary>
-/// One partition: an append-only list of records in chunks of <see cref="ChunkSize"/>, addressed by
-/// offset. Retention drops whole chunks from the front. Appends and reads take a short lock; readers
-/// copy references out, so they never see a half-appended record.
+/// One partition: an append-only log of encoded records in large byte slabs (chunks), addressed by
+/// offset. Storing bytes rather than objects keeps retained records invisible to the garbage
+/// collector's tracing and copying; readers get <see cref="LogRecord"/>s whose key, value and header
+/// values are slices of the slab (no copy). Retention drops whole chunks from the front.
 /// </summary>
+/// <remarks>
+/// Concurrency: appends and chunk-list changes take <c>_gate</c>; readers take it only to find chunks,
+/// then decode without it. Bytes below a chunk's published count never change, and the count is
+/// published (volatile) after the bytes are written, so readers never see a half-appended record.
+/// </remarks>
 internal sealed class InMemoryPartition
 {
-    public const int ChunkSize = 1024;
+    private const int RecordsPerChunk = 4096;
+    // Below the large-object threshold (85,000 bytes): slabs live in the small-object heap, where
+    // collections are cheap because byte arrays hold no references. Large-object slabs made every few
+    // thousand appends trigger a full (gen2) collection.
+    private const int SlabBytes = 64 * 1024;
 
     private readonly InMemoryBrokerOptions _options;
     private readonly Lock _gate = new();
@@ -43,23 +53,26 @@ internal sealed class InMemoryPartition
 
     public long EndOffset => Volatile.Read(ref _endOffset);
 
-    public long Append(in OutgoingRecord record, DateTimeOffset timestamp)
+    /// <summary>Appends a record (copying its bytes) and returns its offset.</summary>
+    public long Append(in OutgoingRecord record, long timestampMs)
     {
+        var size = RecordCodec.EncodedSize(record);
         long offset;
         AsyncSignal[] listeners;
         lock (_gate)
         {
             offset = _endOffset;
-            var stored = new LogRecord(Topic, Partition, offset, timestamp, record.Key, record.Value, record.Headers);
-            var last = _chunks.Count > 0 ? _chunks[^1] : null;
-            if (last is null || last.Count == ChunkSize)
+            var chunk = _chunks.Count > 0 ? _chunks[^1] : null;
+            if (chunk is null || chunk.Count == RecordsPerChunk || chunk.Data.Length - chunk.Used < size)
             {
-                last = new Chunk(offset);
-                _chunks.Add(last);
+                chunk = new Chunk(offset, Math.Max(SlabBytes, size));
+                _chunks.Add(chunk);
             }
-            last.Records[last.Count++] = stored;
-            var size = stored.PayloadSize;
-            last.Bytes += size;
+            var position = chunk.Used;
+            RecordCodec.Encode(record, chunk.Data.AsSpan(position, size));
+            chunk.Add(position, timestampMs);
+            chunk.Used = position + size;
+            Volatile.Write(ref chunk.Count, chunk.Count + 1);
             _bytes += size;
             Volatile.Write(ref _endOffset, offset + 1);
             ApplyRetention();
@@ -73,11 +86,13 @@ internal sealed class InMemoryPartition
     }
 
     /// <summary>
-    /// Copies up to <paramref name="maxRecords"/> records from <paramref name="offset"/> (or from the log
-    /// start, when retention removed it) into <paramref name="into"/>. Returns the next offset to read.
+    /// Adds up to <paramref name="maxRecords"/> records from <paramref name="offset"/> (or from the log
+    /// start, when retention removed it) to <paramref name="into"/>. Returns the next offset to read.
     /// </summary>
     public long Read(long offset, int maxRecords, List<LogRecord> into)
     {
+        Chunk? first = null, second = null;
+        int firstFrom = 0, firstCount = 0, secondCount = 0;
         lock (_gate)
         {
             if (offset < _startOffset)
@@ -88,26 +103,27 @@ internal sealed class InMemoryPartition
             {
                 return Math.Min(offset, _endOffset);
             }
-            var index = (int)((offset - _chunks[0].BaseOffset) / ChunkSize);
-            var taken = 0;
-            while (index < _chunks.Count && taken < maxRecords)
+            var index = FindChunk(offset);
+            first = _chunks[index];
+            firstFrom = (int)(offset - first.BaseOffset);
+            firstCount = Math.Min(first.Count - firstFrom, maxRecords);
+            // At most two chunks per read: enough to cross a boundary, and the caller loops.
+            if (firstCount < maxRecords && index + 1 < _chunks.Count)
             {
-                var chunk = _chunks[index];
-                var from = (int)(offset - chunk.BaseOffset);
-                var n = Math.Min(chunk.Count - from, maxRecords - taken);
-                for (var i = 0; i < n; i++)
-                {
-                    into.Add(chunk.Records[from + i]);
-                }
-                taken += n;
-                offset += n;
-                index++;
+                second = _chunks[index + 1];
+                secondCount = Math.Min(second.Count, maxRecords - firstCount);
             }
-            return offset;
         }
+        Decode(first, firstFrom, firstCount, into);
+        offset = first.BaseOffset + firstFrom + firstCount;
+        if (second is not null)
+        {
+            Decode(second, 0, secondCount, into);
+            offset = second.BaseOffset + secondCount;
+        }
+        return offset;
     }
 
-    /// <summary>Registers a consumer's signal, set on every append until removed.</summary>
     public void AddListener(AsyncSignal signal)
     {
         lock (_gate)
@@ -124,6 +140,35 @@ internal sealed class InMemoryPartition
         }
     }
 
+    private void Decode(Chunk chunk, int from, int count, List<LogRecord> into)
+    {
+        var positions = Volatile.Read(ref chunk.Positions);
+        var timestamps = Volatile.Read(ref chunk.Timestamps);
+        for (var i = from; i < from + count; i++)
+        {
+            into.Add(RecordCodec.Decode(Topic, Partition, chunk.BaseOffset + i, timestamps[i], chunk.Data.AsMemory(positions[i])));
+        }
+    }
+
+    // Under _gate: the chunk holding offset (binary search on base offsets).
+    private int FindChunk(long offset)
+    {
+        int lo = 0, hi = _chunks.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            if (_chunks[mid].BaseOffset <= offset)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
     // Under _gate. Keeps at least the chunk being appended to.
     private void ApplyRetention()
     {
@@ -132,17 +177,36 @@ internal sealed class InMemoryPartition
         {
             var dropped = _chunks[0];
             _chunks.RemoveAt(0);
-            _bytes -= dropped.Bytes;
+            _bytes -= dropped.Used;
             _startOffset = _chunks[0].BaseOffset;
-            Debug.Assert(_startOffset == dropped.BaseOffset + ChunkSize, "chunks are contiguous");
+            Debug.Assert(_startOffset == dropped.BaseOffset + dropped.Count, "chunks are contiguous");
         }
     }
 
-    private sealed class Chunk(long baseOffset)
+    private sealed class Chunk(long baseOffset, int slabBytes)
     {
-        public long BaseOffset { get; } = baseOffset;
-        public LogRecord[] Records { get; } = new LogRecord[ChunkSize];
-        public int Count { get; set; }
-        public long Bytes { get; set; }
+        public readonly long BaseOffset = baseOffset;
+        public readonly byte[] Data = GC.AllocateUninitializedArray<byte>(slabBytes);
+        public int[] Positions = new int[64];
+        public long[] Timestamps = new long[64];
+        public int Used;
+        public int Count;
+
+        // Under the partition lock. Readers index the arrays only below the published Count, and a
+        // grown array holds the same values below it, so a reader on the old array stays correct.
+        public void Add(int position, long timestampMs)
+        {
+            if (Count == Positions.Length)
+            {
+                var positions = new int[Positions.Length * 2];
+                var timestamps = new long[positions.Length];
+                Positions.AsSpan().CopyTo(positions);
+                Timestamps.AsSpan().CopyTo(timestamps);
+                Volatile.Write(ref Timestamps, timestamps);
+                Volatile.Write(ref Positions, positions);
+            }
+            Positions[Count] = position;
+            Timestamps[Count] = timestampMs;
+        }
     }
 }

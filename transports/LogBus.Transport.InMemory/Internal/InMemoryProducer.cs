@@ -17,7 +17,8 @@ internal sealed class InMemoryProducer(InMemoryBroker broker) : ITransportProduc
         }
     }
 
-    private DeliveryResult Produce(in OutgoingRecord record)
+    // Copies the record into the partition before returning, as the producer contract requires.
+    public DeliveryResult Produce(in OutgoingRecord record)
     {
         ArgumentNullException.ThrowIfNull(record.Topic);
         var topic = broker.GetTopic(record.Topic);
@@ -43,7 +44,7 @@ internal sealed class InMemoryProducer(InMemoryBroker broker) : ITransportProduc
         {
             partition = record.Key is { } key ? Murmur2.Partition(key.Span, topic.Partitions.Length) : topic.NextPartition();
         }
-        var offset = topic.Partitions[partition].Append(record, DateTimeOffset.UtcNow);
+        var offset = topic.Partitions[partition].Append(record, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return new DeliveryResult(record.Topic, partition, offset);
     }
 }

@@ -5,6 +5,7 @@ internal sealed class InMemoryTransport(InMemoryBroker broker, bool ownsBroker) 
 {
     private readonly InMemoryProducer _producer = new(broker);
 
+
     public string Name => "in-memory";
 
     public InMemoryBroker Broker => broker;

@@ -113,8 +113,16 @@ internal sealed partial class LogManager : IDisposable
         var clean = File.Exists(markerPath);
         OpenedAfterCleanShutdown = clean;
 
-        var topics = ReadTopicFiles();
-        RemoveOrphanDirectories(topics);
+        List<TopicDescription> topics;
+        try
+        {
+            topics = ReadTopicFiles();
+            RemoveOrphanDirectories(topics);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not StorageException)
+        {
+            throw new StorageException(DataDirectory, $"cannot read the data directory: {e.Message}", e);
+        }
         var work = new List<(TopicState State, int Partition)>();
         foreach (var description in topics)
         {

@@ -560,14 +560,21 @@ internal sealed class LogSegment
     public int ReadAt(Span<byte> destination, long position)
     {
         var total = 0;
-        while (total < destination.Length)
+        try
         {
-            var n = RandomAccess.Read(_handle, destination[total..], position + total);
-            if (n == 0)
+            while (total < destination.Length)
             {
-                break;
+                var n = RandomAccess.Read(_handle, destination[total..], position + total);
+                if (n == 0)
+                {
+                    break;
+                }
+                total += n;
             }
-            total += n;
+        }
+        catch (IOException e)
+        {
+            throw new StorageException(LogPath, $"read at {position} failed: {e.Message}", e);
         }
         return total;
     }

@@ -62,6 +62,11 @@ internal sealed partial class PartitionLog
     /// <see cref="Append"/>, then, when <see cref="LogConfig.FlushOnEveryAppend"/> is set, waits for the
     /// fsync that covers the appended batches (shared with concurrent appenders: group commit).
     /// </summary>
+    /// <remarks>
+    /// When no flush round is running, the caller runs one: the fsync then happens on the calling
+    /// thread and the returned task is already complete (no thread hop). Otherwise the caller waits
+    /// asynchronously for the running round and, if it was not covered, joins or runs the next one.
+    /// </remarks>
     public ValueTask<AppendResult> AppendAsync(Memory<byte> records, int leaderEpoch, CancellationToken cancellationToken = default)
     {
         var result = Append(records.Span, leaderEpoch);

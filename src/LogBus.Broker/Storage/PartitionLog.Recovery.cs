@@ -43,14 +43,14 @@ internal sealed partial class PartitionLog
         }
         catch
         {
-            log.Interlocked_Close();
+            log.CloseAfterFailedOpen();
             throw;
         }
         log.StartFlusher();
         return log;
     }
 
-    private void Interlocked_Close()
+    private void CloseAfterFailedOpen()
     {
         Interlocked.Exchange(ref _closed, 1);
         CloseHandles(deleteFiles: false);

@@ -29,7 +29,7 @@ internal sealed partial class PartitionLog
     // as many participants joined as there were appenders around during the recent rounds (everyone who
     // waited on a round, whether it covered them or not); a lone appender expects only itself and never
     // waits, and the expectation decays when appenders go away.
-    private readonly ManualResetEventSlim _siblingsArrived = new(false);
+    private bool _siblingsArrived;
     private readonly int[] _recentRoundSizes = new int[RecentRounds];
     private int _recentRoundIndex;
     private int _roundParticipants;
@@ -73,7 +73,7 @@ internal sealed partial class PartitionLog
                     _roundSeen++;
                     if (!_roundCaptured && ++_roundParticipants >= _expectedParticipants)
                     {
-                        _siblingsArrived.Set(); // this round will cover us: its leader may capture now
+                        Volatile.Write(ref _siblingsArrived, true); // this round will cover us: its leader may capture now
                     }
                 }
                 else
@@ -82,7 +82,7 @@ internal sealed partial class PartitionLog
                     _roundCaptured = false;
                     _roundParticipants = 1;
                     _roundSeen = 1;
-                    _siblingsArrived.Reset();
+                    _siblingsArrived = false;
                     running = null!;
                 }
             }
@@ -119,7 +119,7 @@ internal sealed partial class PartitionLog
             // latency is of the order of the fsync this wait is trying to share.
             var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(MaxSiblingWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
             var spinner = default(SpinWait);
-            while (!_siblingsArrived.IsSet && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            while (!Volatile.Read(ref _siblingsArrived) && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
             }

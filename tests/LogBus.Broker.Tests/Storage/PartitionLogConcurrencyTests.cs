@@ -89,10 +89,12 @@ public sealed class PartitionLogConcurrencyTests : IDisposable
                 {
                     return next;
                 }
-                using var result = log.Read(Math.Max(next, log.LogStartOffset), rng.Next(1, 64 * 1024));
+                // Retention may delete what the tail reader has not read yet: it then skips ahead.
+                var from = Math.Max(next, log.LogStartOffset);
+                using var result = log.Read(from, rng.Next(1, 64 * 1024));
                 if (result.Length > 0)
                 {
-                    next = VerifyPatternRegion(result, Math.Max(next, log.LogStartOffset));
+                    next = VerifyPatternRegion(result, from);
                 }
                 if (appender.IsCompleted && next == log.LogEndOffset)
                 {

@@ -1,16 +1,19 @@
 namespace LogBus.Internal;
 
 /// <summary>
-/// The message being handled on the current async flow, so the scope's <see cref="IPublisher"/> (however
-/// the handler got it) can carry its correlation. Set by the dispatcher around each handler call.
+/// The message whose consumer is being created on this thread. The dispatcher sets it while it resolves
+/// the consumer from the message's scope, so a scoped <see cref="IPublisher"/> created for that consumer
+/// (constructor injection) captures the message it publishes for. A thread-static costs nothing; an
+/// async-local would cost two execution-context allocations per message.
 /// </summary>
 internal static class ConsumeScope
 {
-    private static readonly AsyncLocal<MessageContext?> s_current = new();
+    [ThreadStatic]
+    private static MessageContext? t_current;
 
     public static MessageContext? Current
     {
-        get => s_current.Value;
-        set => s_current.Value = value;
+        get => t_current;
+        set => t_current = value;
     }
 }

@@ -125,9 +125,17 @@ internal abstract class MessageContext : ConsumeContext
 
     /// <inheritdoc />
     public Task Publish<TOut>(TOut message, CancellationToken cancellationToken = default) =>
-        Services.GetRequiredService<IPublisher>().Publish(message, cancellationToken);
+        PublishCaused(message, null, useKey: false, null, cancellationToken);
 
     /// <inheritdoc />
     public Task Publish<TOut>(TOut message, string? key, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
-        Services.GetRequiredService<IPublisher>().Publish(message, key, headers, cancellationToken);
+        PublishCaused(message, key, useKey: true, headers, cancellationToken);
+
+    private Task PublishCaused<TOut>(TOut message, string? key, bool useKey, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        var publisher = Services.GetRequiredService<IPublisher>();
+        return publisher is ScopedPublisher scoped
+            ? scoped.PublishCaused(message, this, key, useKey, headers, cancellationToken)
+            : useKey ? publisher.Publish(message, key, headers, cancellationToken) : publisher.Publish(message, cancellationToken);
+    }
 }

@@ -125,7 +125,6 @@ internal sealed class MessageDispatcher
                 {
                     var services = scope.ServiceProvider;
                     context.Services = services;
-                    ConsumeScope.Current = context;
                     if (attempt == 1)
                     {
                         foreach (var observer in _runtime.Observers)
@@ -137,7 +136,6 @@ internal sealed class MessageDispatcher
                 }
                 finally
                 {
-                    ConsumeScope.Current = null;
                     await scope.DisposeAsync().ConfigureAwait(false);
                     context.Services = EmptyServiceProvider.Instance;
                 }

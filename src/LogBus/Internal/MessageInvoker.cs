@@ -28,7 +28,17 @@ internal sealed class MessageInvoker<T>(MessageMetadata metadata, Type consumerT
 
     public override Task InvokeAsync(MessageContext context, IServiceProvider services)
     {
-        var consumer = (IConsumer<T>)services.GetRequiredService(ConsumerType);
+        // A scoped IPublisher created for the consumer's constructor captures the context (ConsumeScope).
+        IConsumer<T> consumer;
+        ConsumeScope.Current = context;
+        try
+        {
+            consumer = (IConsumer<T>)services.GetRequiredService(ConsumerType);
+        }
+        finally
+        {
+            ConsumeScope.Current = null;
+        }
         return consumer.Consume((ConsumeContext<T>)context) ?? Task.CompletedTask;
     }
 }

@@ -13,14 +13,21 @@ internal sealed class ScopedPublisher(BusRuntime runtime, IServiceProvider servi
     private IPublishSink? _sink;
     private bool _sinkResolved;
 
-    /// <summary>The message being handled on this async flow, if any.</summary>
-    public static ConsumeContext? Current => ConsumeScope.Current;
+    // Captured when the scope's consumer is created (constructor injection), see ConsumeScope.
+    private readonly ConsumeContext? _current = ConsumeScope.Current;
+
+    /// <summary>The message whose handler this publisher serves, if any.</summary>
+    public ConsumeContext? Current => _current;
 
     public Task Publish<T>(T message, CancellationToken cancellationToken = default) =>
-        PublishCore(message, null, useKey: false, null, cancellationToken);
+        PublishCore(message, _current, null, useKey: false, null, cancellationToken);
 
     public Task Publish<T>(T message, string? key, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
-        PublishCore(message, key, useKey: true, headers, cancellationToken);
+        PublishCore(message, _current, key, useKey: true, headers, cancellationToken);
+
+    /// <summary>Publishes on behalf of <paramref name="cause"/> (used by <see cref="ConsumeContext.Publish{TOut}(TOut, CancellationToken)"/>).</summary>
+    public Task PublishCaused<T>(T message, ConsumeContext cause, string? key, bool useKey, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken) =>
+        PublishCore(message, cause, key, useKey, headers, cancellationToken);
 
     public Task PublishBatch<T>(IEnumerable<T> messages, CancellationToken cancellationToken = default)
     {
@@ -28,7 +35,7 @@ internal sealed class ScopedPublisher(BusRuntime runtime, IServiceProvider servi
         List<Task>? pending = null;
         foreach (var message in messages)
         {
-            var task = PublishCore(message, null, useKey: false, null, cancellationToken);
+            var task = PublishCore(message, _current, null, useKey: false, null, cancellationToken);
             if (!task.IsCompletedSuccessfully)
             {
                 (pending ??= []).Add(task);
@@ -37,7 +44,7 @@ internal sealed class ScopedPublisher(BusRuntime runtime, IServiceProvider servi
         return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
     }
 
-    private Task PublishCore<T>(T message, string? key, bool useKey, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    private Task PublishCore<T>(T message, ConsumeContext? cause, string? key, bool useKey, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         if (message is null)
         {
@@ -53,7 +60,7 @@ internal sealed class ScopedPublisher(BusRuntime runtime, IServiceProvider servi
         var activity = LogBusDiagnostics.StartPublish(metadata.Topic);
         try
         {
-            var outgoing = runtime.CreateMessage(metadata, message, Current, key, useKey, headers, activity?.Id ?? Activity.Current?.Id);
+            var outgoing = runtime.CreateMessage(metadata, message, cause, key, useKey, headers, activity?.Id ?? Activity.Current?.Id);
             var task = runtime.SendAsync(outgoing, _sink, cancellationToken);
             if (task.IsCompletedSuccessfully)
             {

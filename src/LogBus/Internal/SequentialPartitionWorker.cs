@@ -19,12 +19,13 @@ internal sealed class SequentialPartitionWorker(TopicPartition partition, Messag
     : PartitionWorker(partition, dispatcher, capacity, spaceAvailable), IThreadPoolWorkItem
 {
     private static readonly long InlineBudget = Stopwatch.Frequency / 1000; // 1 ms
+    private static readonly long OffloadPeriod = Stopwatch.Frequency / 10; // 100 ms
 
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _running;
     private bool _stopRequested;
-    private volatile bool _offload;
+    private long _offloadUntil;
 
     public override void Start()
     {
@@ -40,7 +41,7 @@ internal sealed class SequentialPartitionWorker(TopicPartition partition, Messag
             }
             _running = true;
         }
-        if (_offload)
+        if (Stopwatch.GetTimestamp() < Volatile.Read(ref _offloadUntil))
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -89,7 +90,7 @@ internal sealed class SequentialPartitionWorker(TopicPartition partition, Messag
                 if (inline && Stopwatch.GetTimestamp() - started > InlineBudget)
                 {
                     // Synchronous handlers of this partition are heavy: stop blocking the fetch loop.
-                    _offload = true;
+                    Volatile.Write(ref _offloadUntil, Stopwatch.GetTimestamp() + OffloadPeriod);
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     return;
                 }

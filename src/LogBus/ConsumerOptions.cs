@@ -43,6 +43,9 @@ public sealed class ConsumerOptions
     /// <remarks>Defaults to 1024.</remarks>
     public int PrefetchPerPartition { get; set; } = 1024;
 
+    /// <summary>Filter types (resolved from each attempt's scope) around this consumer's handler, outermost first.</summary>
+    internal List<Type> Filters { get; } = [];
+
     internal void Validate(string consumerName)
     {
         if (Concurrency < 1)
@@ -65,5 +68,4 @@ public sealed class ConsumerOptions
         ArgumentNullException.ThrowIfNull(DeadLetterTopic);
     }
 
-    internal ConsumerOptions Clone() => (ConsumerOptions)MemberwiseClone();
 }

@@ -21,6 +21,8 @@ public sealed class LogBusBuilder
         _configuration = configuration;
     }
 
+    internal LogBusConfiguration Configuration => _configuration;
+
     /// <summary>The application's services, for transports and extensions that register their own.</summary>
     public IServiceCollection Services { get; }
 

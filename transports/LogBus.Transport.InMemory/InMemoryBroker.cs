@@ -72,7 +72,16 @@ public sealed class InMemoryBroker
     public IReadOnlyList<LogRecord> Read(string topic, int partition, long offset, int maxRecords)
     {
         var records = new List<LogRecord>();
-        GetPartition(topic, partition).Read(offset, maxRecords, records);
+        var log = GetPartition(topic, partition);
+        while (records.Count < maxRecords && offset < log.EndOffset)
+        {
+            var before = records.Count;
+            offset = log.Read(offset, maxRecords - records.Count, records);
+            if (records.Count == before)
+            {
+                break;
+            }
+        }
         return records;
     }
 

@@ -54,6 +54,8 @@ internal sealed partial class BusRuntime : IAsyncDisposable
     public IServiceScopeFactory ScopeFactory { get; }
     public ConsumerRunner[] Consumers { get; }
     public TimeSpan ShutdownTimeout => _configuration.ShutdownTimeout;
+    public IReadOnlyList<Type> GlobalFilters => _configuration.GlobalFilters;
+    public LogBusConfiguration Configuration => _configuration;
     public ITransport Transport => _transport.Value;
 
     /// <summary>Why the transport failed to start, while it is failing.</summary>

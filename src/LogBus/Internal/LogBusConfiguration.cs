@@ -14,6 +14,12 @@ internal sealed class LogBusConfiguration
     public IMessageSerializer? Serializer { get; set; }
     public Func<IServiceProvider, ITransport>? TransportFactory { get; set; }
 
+    /// <summary>Filters around every consumer's handler (inside the consumer's own filters' order: these run outermost).</summary>
+    public List<Type> GlobalFilters { get; } = [];
+
+    /// <summary>Extensions (the EF Core outbox) that need the configuration object after AddLogBus.</summary>
+    public Dictionary<Type, object> Extensions { get; } = [];
+
     public MessageConfiguration GetOrAddMessage(Type type)
     {
         if (!Messages.TryGetValue(type, out var message))

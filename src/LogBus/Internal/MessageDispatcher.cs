@@ -21,6 +21,7 @@ internal sealed class MessageDispatcher
     private readonly ConsumerRegistration _registration;
     private readonly Dictionary<string, TopicRoute> _routes;
     private readonly DeadLetterWriter _deadLetters;
+    private readonly ObjectFactory[] _filters;
 
     public MessageDispatcher(BusRuntime runtime, ConsumerRegistration registration, string groupId)
     {
@@ -38,6 +39,8 @@ internal sealed class MessageDispatcher
             route.Add(MessageInvoker.Create(metadata, registration.ConsumerType));
         }
         _deadLetters = new DeadLetterWriter(runtime, registration.Options, groupId);
+        // Filters need no registration: they are created per attempt from the attempt's scope.
+        _filters = [.. runtime.GlobalFilters.Concat(registration.Options.Filters).Select(type => ActivatorUtilities.CreateFactory(type, Type.EmptyTypes))];
     }
 
     public string GroupId { get; }
@@ -132,7 +135,14 @@ internal sealed class MessageDispatcher
                             observer.OnConsuming(context);
                         }
                     }
-                    await invoker.InvokeAsync(context, services).ConfigureAwait(false);
+                    if (_filters.Length == 0)
+                    {
+                        await invoker.InvokeAsync(context, services).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await InvokeFilteredAsync(0, invoker, context, services).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
@@ -176,6 +186,16 @@ internal sealed class MessageDispatcher
                 }
             }
         }
+    }
+
+    private Task InvokeFilteredAsync(int index, MessageInvoker invoker, MessageContext context, IServiceProvider services)
+    {
+        if (index == _filters.Length)
+        {
+            return invoker.InvokeAsync(context, services);
+        }
+        var filter = (IConsumeFilter)_filters[index](services, null);
+        return filter.InvokeAsync(context, () => InvokeFilteredAsync(index + 1, invoker, context, services));
     }
 
     private void RecordOutcome(System.Diagnostics.Metrics.Counter<long> counter, MessageContext context, long started)

@@ -1,0 +1,18 @@
+using System.Data.Common;
+
+namespace LogBus.EntityFrameworkCore.Internal;
+
+/// <summary>PostgreSQL statements; relays also LISTEN on <see cref="Channel"/>.</summary>
+internal sealed class PostgresOutboxDialect : OutboxDialect
+{
+    public const string Channel = "logbus_outbox";
+    public const string NotifySql = "SELECT pg_notify('logbus_outbox', '')";
+
+    protected override string HeartbeatSql =>
+        "INSERT INTO logbus_outbox_relays (owner, heartbeat_at_ms) VALUES (@owner, @now) ON CONFLICT (owner) DO UPDATE SET heartbeat_at_ms = excluded.heartbeat_at_ms";
+
+    public override Task InitializeLanesAsync(DbConnection connection, int lanes, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection,
+            "INSERT INTO logbus_outbox_lanes (lane, owner, lease_until_ms) SELECT g, NULL, 0 FROM generate_series(0, @last) AS g ON CONFLICT (lane) DO NOTHING",
+            cancellationToken, ("last", lanes - 1));
+}

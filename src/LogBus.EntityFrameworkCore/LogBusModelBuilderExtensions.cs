@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace LogBus.EntityFrameworkCore;
+
+/// <summary>Adds LogBus's tables to an application's model, so they live in its DbContext and migrations.</summary>
+public static class LogBusModelBuilderExtensions
+{
+    /// <summary>
+    /// Adds the outbox tables: <c>logbus_outbox</c> (messages), <c>logbus_outbox_lanes</c> (relay leases)
+    /// and <c>logbus_outbox_relays</c> (live relays). Call from <c>OnModelCreating</c>.
+    /// </summary>
+    public static ModelBuilder AddLogBusOutbox(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("logbus_outbox", schema);
+            e.HasKey(m => m.Sequence);
+            e.Property(m => m.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
+            e.Property(m => m.Lane).HasColumnName("lane");
+            e.Property(m => m.Topic).HasColumnName("topic").HasMaxLength(249).IsRequired();
+            e.Property(m => m.Key).HasColumnName("key");
+            e.Property(m => m.Value).HasColumnName("value").IsRequired();
+            e.Property(m => m.Headers).HasColumnName("headers").IsRequired();
+            e.Property(m => m.MessageId).HasColumnName("message_id");
+            e.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(512);
+            e.Property(m => m.CreatedAtMs).HasColumnName("created_at_ms");
+            e.Property(m => m.Attempts).HasColumnName("attempts");
+            e.Property(m => m.NextAttemptAtMs).HasColumnName("next_attempt_at_ms");
+            e.Property(m => m.LastError).HasColumnName("last_error");
+            e.Property(m => m.ParkedAtMs).HasColumnName("parked_at_ms");
+            e.HasIndex(m => new { m.Lane, m.Sequence }).HasDatabaseName("ix_logbus_outbox_lane_sequence");
+        });
+        modelBuilder.Entity<OutboxLane>(e =>
+        {
+            e.ToTable("logbus_outbox_lanes", schema);
+            e.HasKey(l => l.Lane);
+            e.Property(l => l.Lane).HasColumnName("lane").ValueGeneratedNever();
+            e.Property(l => l.Owner).HasColumnName("owner").HasMaxLength(200);
+            e.Property(l => l.LeaseUntilMs).HasColumnName("lease_until_ms");
+        });
+        modelBuilder.Entity<OutboxRelayInstance>(e =>
+        {
+            e.ToTable("logbus_outbox_relays", schema);
+            e.HasKey(r => r.Owner);
+            e.Property(r => r.Owner).HasColumnName("owner").HasMaxLength(200);
+            e.Property(r => r.HeartbeatAtMs).HasColumnName("heartbeat_at_ms");
+        });
+        return modelBuilder;
+    }
+
+    /// <summary>Adds the inbox table <c>logbus_inbox</c>. Call from <c>OnModelCreating</c>.</summary>
+    public static ModelBuilder AddLogBusInbox(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("logbus_inbox", schema);
+            e.HasKey(m => new { m.ConsumerGroup, m.MessageId });
+            e.Property(m => m.ConsumerGroup).HasColumnName("consumer_group").HasMaxLength(255);
+            e.Property(m => m.MessageId).HasColumnName("message_id");
+            e.Property(m => m.ProcessedAtMs).HasColumnName("processed_at_ms");
+            e.HasIndex(m => m.ProcessedAtMs).HasDatabaseName("ix_logbus_inbox_processed_at");
+        });
+        return modelBuilder;
+    }
+}

@@ -1,0 +1,167 @@
+using LogBus.Broker.Storage;
+using LogBus.Protocol;
+using LogBus.Protocol.Messages;
+using LogBus.Protocol.Records;
+
+namespace LogBus.Broker.Server.Handlers;
+
+/// <summary>
+/// Fetch (1): reads each requested partition from its fetch offset up to the high watermark and
+/// answers with leased file regions that the connection sends with sendfile (no copy). Long poll: when
+/// fewer than MinBytes are available, waits until any requested partition changes or MaxWait passes.
+/// </summary>
+/// <remarks>
+/// <para>Limits: each partition gets at most its PartitionMaxBytes and the response at most MaxBytes,
+/// except that the first partition with data always returns at least its first whole batch (progress
+/// with large batches, as Kafka). A fetch offset inside a batch returns that whole batch; clients skip
+/// the records before their offset.</para>
+/// <para>Transactions do not exist yet: LastStableOffset is the high watermark and AbortedTransactions
+/// an empty list for read_committed (null for read_uncommitted, as Kafka).</para>
+/// <para>Fetch sessions (v7+) are not kept: the response's session id is 0, so clients keep sending
+/// full fetch requests.</para>
+/// </remarks>
+internal sealed class FetchHandler : RequestHandler<FetchRequest>
+{
+    public override ApiKey ApiKey => ApiKey.Fetch;
+
+    protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, FetchRequest request)
+    {
+        var leases = new List<LogReadResult>();
+        var (response, bytes, error) = ReadAll(context, request, leases);
+        if (error || bytes >= Math.Max(1, request.MinBytes) || request.MaxWaitMs <= 0 || context.CancellationToken.IsCancellationRequested)
+        {
+            return Done(Complete(context, response, leases));
+        }
+        return LongPollAsync(context, request, response, leases);
+    }
+
+    private static KafkaResponse Complete(RequestContext context, FetchResponse response, List<LogReadResult> leases)
+    {
+        foreach (var lease in leases)
+        {
+            context.RegisterForDispose(lease);
+        }
+        return response;
+    }
+
+    private static async ValueTask<KafkaResponse?> LongPollAsync(RequestContext context, FetchRequest request, FetchResponse response, List<LogReadResult> leases)
+    {
+        var deadline = context.Services.Time.GetTimestamp() + (long)(request.MaxWaitMs * (context.Services.Time.TimestampFrequency / 1000.0));
+        var logs = context.Services.Logs;
+        while (true)
+        {
+            // Take the change signals before re-reading, so no append in between is missed.
+            var signals = new List<Task>();
+            foreach (var topic in request.Topics)
+            {
+                foreach (var partition in topic.Partitions)
+                {
+                    if (logs.GetLog(topic.Name, partition.Index) is { } log)
+                    {
+                        signals.Add(log.WhenChanged());
+                    }
+                }
+            }
+            var remaining = context.Services.Time.GetElapsedTime(context.Services.Time.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero || signals.Count == 0)
+            {
+                return Complete(context, response, leases);
+            }
+            try
+            {
+                await Task.WhenAny(signals).WaitAsync(remaining, context.Services.Time, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Complete(context, response, leases);
+            }
+            catch (OperationCanceledException)
+            {
+                return Complete(context, response, leases); // connection closing or broker stopping
+            }
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+            leases.Clear();
+            var (next, bytes, error) = ReadAll(context, request, leases);
+            response = next;
+            if (error || bytes >= Math.Max(1, request.MinBytes))
+            {
+                return Complete(context, response, leases);
+            }
+        }
+    }
+
+    private static (FetchResponse Response, long Bytes, bool Error) ReadAll(RequestContext context, FetchRequest request, List<LogReadResult> leases)
+    {
+        var logs = context.Services.Logs;
+        var readCommitted = request.IsolationLevel == 1;
+        var response = new FetchResponse();
+        long total = 0;
+        var error = false;
+        var maxBytes = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+        foreach (var topic in request.Topics)
+        {
+            var topicResult = new FetchResponse.Topic { Name = topic.Name };
+            response.Responses.Add(topicResult);
+            foreach (var partition in topic.Partitions)
+            {
+                var result = new FetchResponse.Partition
+                {
+                    Index = partition.Index,
+                    HighWatermark = -1,
+                    LastStableOffset = -1,
+                    LogStartOffset = -1,
+                    AbortedTransactions = readCommitted ? [] : null,
+                    Records = RecordSet.Empty,
+                };
+                topicResult.Partitions.Add(result);
+                var log = logs.GetLog(topic.Name, partition.Index);
+                if (log is null)
+                {
+                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    error = true;
+                    continue;
+                }
+                LogReadResult read;
+                try
+                {
+                    var budget = (int)Math.Min(Math.Max(0, partition.PartitionMaxBytes), Math.Max(0, maxBytes - total));
+                    read = log.Read(partition.FetchOffset, budget, log.HighWatermark, minOneBatch: total == 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                    result.ErrorCode = ErrorCode.NotLeaderOrFollower;
+                    error = true;
+                    continue;
+                }
+                catch (StorageException)
+                {
+                    result.ErrorCode = ErrorCode.KafkaStorageError;
+                    error = true;
+                    continue;
+                }
+                result.HighWatermark = read.HighWatermark;
+                result.LastStableOffset = read.HighWatermark;
+                result.LogStartOffset = read.LogStartOffset;
+                if (read.OffsetOutOfRange)
+                {
+                    read.Dispose();
+                    result.ErrorCode = ErrorCode.OffsetOutOfRange;
+                    error = true;
+                    continue;
+                }
+                if (read.Length == 0)
+                {
+                    read.Dispose();
+                    continue;
+                }
+                leases.Add(read);
+                result.Records = RecordSet.FromExternal(read, read.Length);
+                total += read.Length;
+            }
+        }
+        return (response, total, error);
+    }
+}

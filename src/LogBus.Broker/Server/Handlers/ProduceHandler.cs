@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using LogBus.Broker.Producers;
+using LogBus.Broker.Storage;
+using LogBus.Protocol;
+using LogBus.Protocol.Messages;
+using LogBus.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace LogBus.Broker.Server.Handlers;
+
+/// <summary>
+/// Produce (0): appends each partition's record batch as received (storage validates it and stamps
+/// offsets in place in the request frame, which the connection owns). Idempotent batches (producer id
+/// ≥ 0) are checked against the partition's producer state first: a duplicate of one of the producer's
+/// last five batches is answered with its original offset and not appended again.
+/// </summary>
+/// <remarks>
+/// acks 0 sends no response, 1 answers once the batch is in the log (page cache), -1 the same on this
+/// single-replica broker. With <see cref="LogConfig.FlushOnEveryAppend"/> the answer waits for the fsync
+/// covering the batch (the append itself still happens synchronously, in request order). Like Kafka
+/// (Produce v3+), a partition's record set must hold exactly one batch.
+/// </remarks>
+internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
+{
+    public override ApiKey ApiKey => ApiKey.Produce;
+
+    protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        var services = context.Services;
+        var response = new ProduceResponse();
+        var acksValid = request.Acks is 0 or 1 or -1;
+        List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)>? flushes = null;
+        foreach (var topic in request.Topics)
+        {
+            var topicResult = new ProduceResponse.Topic { Name = topic.Name };
+            response.Responses.Add(topicResult);
+            foreach (var partition in topic.Partitions)
+            {
+                var result = new ProduceResponse.Partition { Index = partition.Index, BaseOffset = -1 };
+                topicResult.Partitions.Add(result);
+                if (!acksValid)
+                {
+                    result.ErrorCode = ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+                var log = services.Logs.GetLog(topic.Name, partition.Index);
+                if (log is null)
+                {
+                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+                try
+                {
+                    result.ErrorCode = Append(services, log, partition.Records, request.TransactionalId, result, out var flushTo);
+                    result.LogStartOffset = log.LogStartOffset;
+                    if (flushTo >= 0 && request.Acks != 0)
+                    {
+                        var flush = log.FlushToAsync(flushTo, context.CancellationToken);
+                        if (!flush.IsCompletedSuccessfully)
+                        {
+                            (flushes ??= []).Add((result, log, flush));
+                        }
+                    }
+                }
+                catch (StorageException e)
+                {
+                    services.LoggerFactory.CreateLogger("LogBus.Broker.Produce").LogError(e, "Append to {Topic}-{Partition} failed", topic.Name, partition.Index);
+                    result.ErrorCode = ErrorCode.KafkaStorageError;
+                    result.BaseOffset = -1;
+                }
+                catch (ObjectDisposedException)
+                {
+                    // deleted or closing concurrently
+                    result.ErrorCode = ErrorCode.NotLeaderOrFollower;
+                    result.BaseOffset = -1;
+                }
+            }
+        }
+        if (request.Acks == 0)
+        {
+            return ValueTask.FromResult<KafkaResponse?>(null);
+        }
+        return flushes is null ? Done(response) : WaitForFlushesAsync(response, flushes);
+    }
+
+    private static async ValueTask<KafkaResponse?> WaitForFlushesAsync(ProduceResponse response, List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)> flushes)
+    {
+        foreach (var (result, _, flush) in flushes)
+        {
+            try
+            {
+                await flush.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StorageException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Appended but not known to be durable: the producer must not count it as acknowledged.
+                result.ErrorCode = e is OperationCanceledException ? ErrorCode.RequestTimedOut : ErrorCode.KafkaStorageError;
+                result.BaseOffset = -1;
+            }
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// Validates and appends one partition's record set. Returns the error code; on success sets the
+    /// base offset and <paramref name="flushTo"/> (the offset to fsync to before answering, or -1).
+    /// </summary>
+    private static ErrorCode Append(BrokerServices services, PartitionLog log, RecordSet records, string? transactionalId, ProduceResponse.Partition result, out long flushTo)
+    {
+        flushTo = -1;
+        if (records.IsNull || records.Length == 0)
+        {
+            return ErrorCode.CorruptMessage;
+        }
+        // The record set is a slice of the connection's pooled frame buffer: ours to stamp in place.
+        var bytes = MemoryMarshal.AsMemory(records.Memory).Span;
+        if (!RecordBatchHeader.TryRead(bytes, out var header))
+        {
+            return ErrorCode.CorruptMessage;
+        }
+        if (header.TotalSize != bytes.Length)
+        {
+            // Kafka (Produce v3+): exactly one batch per partition.
+            return header.Magic != RecordBatchHeader.CurrentMagic ? ErrorCode.UnsupportedForMessageFormat
+                : header.TotalSize > bytes.Length || header.BatchLength < 0 ? ErrorCode.CorruptMessage
+                : ErrorCode.InvalidRecord;
+        }
+        if (header.IsControl)
+        {
+            return ErrorCode.InvalidRecord; // only the broker writes control batches
+        }
+        if (header.IsTransactional || transactionalId is not null)
+        {
+            return ErrorCode.TransactionalIdAuthorizationFailed; // transactions are not supported yet
+        }
+        AppendResult append;
+        if (header.ProducerId < 0)
+        {
+            append = log.Append(bytes, BrokerServices.LeaderEpoch);
+        }
+        else
+        {
+            var state = services.Producers.Get(log);
+            lock (state.Lock)
+            {
+                // Storage validates (CRC, lengths) inside Append; checking sequences of a corrupt batch
+                // first is harmless because nothing is recorded unless the append succeeds.
+                switch (state.Check(header, out var duplicate))
+                {
+                    case SequenceCheck.Duplicate:
+                        result.BaseOffset = duplicate.FirstOffset;
+                        flushTo = log.Config.FlushOnEveryAppend ? duplicate.LastOffset + 1 : -1;
+                        return ErrorCode.None;
+                    case SequenceCheck.OutOfOrderSequence:
+                        return ErrorCode.OutOfOrderSequenceNumber;
+                    case SequenceCheck.UnknownProducerId:
+                        return ErrorCode.UnknownProducerId;
+                    case SequenceCheck.InvalidProducerEpoch:
+                        return ErrorCode.InvalidProducerEpoch;
+                }
+                append = log.Append(bytes, BrokerServices.LeaderEpoch);
+                if (append.Succeeded)
+                {
+                    RecordBatchHeader.TryRead(bytes, out var stamped);
+                    state.Update(stamped, services.Time.GetUtcNow().ToUnixTimeMilliseconds());
+                }
+            }
+        }
+        if (!append.Succeeded)
+        {
+            return append.Error switch
+            {
+                AppendError.InvalidRecordCount => ErrorCode.InvalidRecord,
+                AppendError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
+                AppendError.BatchTooLarge => ErrorCode.MessageTooLarge,
+                AppendError.StaleLeaderEpoch => ErrorCode.FencedLeaderEpoch,
+                _ => ErrorCode.CorruptMessage,
+            };
+        }
+        result.BaseOffset = append.BaseOffset;
+        if (log.Config.FlushOnEveryAppend)
+        {
+            flushTo = append.LastOffset + 1;
+        }
+        return ErrorCode.None;
+    }
+}

@@ -100,9 +100,12 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
                     OutboxMetrics.Report(this, await _dialect.StatisticsAsync(connection, stoppingToken).ConfigureAwait(false));
                     _nextStatistics = now + Ticks(StatisticsInterval);
                 }
+                // Sleeping never outlasts the next lease renewal: a relay that missed it could lose its
+                // lanes to another instance and still believe it owns them.
+                var untilLeaseWork = TimeSpan.FromSeconds(Math.Max(0, _nextLeaseWork - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
                 if (_owned.Count == 0)
                 {
-                    await outbox.Signal.WaitAsync(Min(_options.PollInterval, _options.LeaseDuration / 3), stoppingToken).ConfigureAwait(false);
+                    await outbox.Signal.WaitAsync(Min(_options.PollInterval, untilLeaseWork), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
                 var rows = await _dialect.FetchAsync(connection, _owned, _options.BatchSize, stoppingToken).ConfigureAwait(false);
@@ -110,7 +113,8 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
                 if (!progressed)
                 {
                     // Nothing to do, or every row is waiting for its retry time: sleep until woken.
-                    await outbox.Signal.WaitAsync(rows.Count == 0 ? _options.PollInterval : Min(_options.PollInterval, _options.RetryDelay), stoppingToken).ConfigureAwait(false);
+                    var idle = rows.Count == 0 ? _options.PollInterval : Min(_options.PollInterval, _options.RetryDelay);
+                    await outbox.Signal.WaitAsync(Min(idle, untilLeaseWork), stoppingToken).ConfigureAwait(false);
                 }
             }
         }

@@ -307,3 +307,51 @@ public sealed class PostgresOutboxTests(PostgresFixture fixture) : OutboxTests
 {
     protected override async Task<Database> NewDatabaseAsync() => new PostgresDatabase(await fixture.Server.CreateDatabaseAsync("outbox"));
 }
+
+[Collection(nameof(PostgresCollection))]
+public sealed class OutboxMetricsTests(PostgresFixture fixture)
+{
+    [Fact]
+    public async Task Delivered_rows_commit_to_log_latency_and_depth_are_measured()
+    {
+        var values = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "LogBus" && instrument.Name.StartsWith("logbus.outbox.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => values.AddOrUpdate(i.Name, v, (_, old) => i.Name.EndsWith("depth", StringComparison.Ordinal) || i.Name.EndsWith("parked", StringComparison.Ordinal) ? v : old + v));
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => values.AddOrUpdate(i.Name, v, (_, old) => Math.Max(old, v)));
+        listener.Start();
+
+        var db = new PostgresDatabase(await fixture.Server.CreateDatabaseAsync("metrics"));
+        await db.CreateAsync();
+        var broker = new InMemoryBroker();
+        await using var host = await ShopHost.StartAsync(db, broker);
+        await host.InScopeAsync(async (ctx, publisher) =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await publisher.Publish(new OrderPlaced(Guid.NewGuid(), "metered", i));
+            }
+            await ctx.SaveChangesAsync();
+        });
+        await host.Harness.WaitForIdle(TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((!values.TryGetValue("logbus.outbox.delivered", out var delivered) || delivered < 10) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        listener.RecordObservableInstruments();
+        Assert.True(values["logbus.outbox.delivered"] >= 10);
+        Assert.True(values.ContainsKey("logbus.outbox.delivery_latency"));
+        Assert.InRange(values["logbus.outbox.delivery_latency"], 0, 60_000);
+        Assert.True(values.ContainsKey("logbus.outbox.depth"));
+        Assert.True(values.ContainsKey("logbus.outbox.oldest_age"));
+    }
+}

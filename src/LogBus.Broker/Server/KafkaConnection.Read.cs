@@ -84,6 +84,7 @@ internal sealed partial class KafkaConnection
         {
             return;
         }
+        Interlocked.Increment(ref _backpressureWaits);
         try
         {
             await _pending.Writer.WriteAsync(pending, token).ConfigureAwait(false);

@@ -40,6 +40,7 @@ internal sealed partial class KafkaConnection
     private long _inFlightBytes;
     private TaskCompletionSource? _bytesFreed;
     private int _aborted;
+    private int _backpressureWaits;
 
     public KafkaConnection(long id, Socket socket, BrokerServices services, RequestHandlerRegistry handlers, ILogger logger)
     {
@@ -67,6 +68,9 @@ internal sealed partial class KafkaConnection
 
     /// <summary>Request bytes currently held (read, response not yet encoded). For tests and diagnostics.</summary>
     public long InFlightBytes => Interlocked.Read(ref _inFlightBytes);
+
+    /// <summary>How often the read loop stopped reading because a bound was reached (tests and diagnostics).</summary>
+    public int BackpressureWaits => Volatile.Read(ref _backpressureWaits);
 
     /// <summary>Runs the connection until it closes; never throws.</summary>
     public async Task RunAsync()
@@ -149,6 +153,7 @@ internal sealed partial class KafkaConnection
             _bytesFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _bytesFreed.Task;
         }
+        Interlocked.Increment(ref _backpressureWaits);
         return SlowAdmitAsync(wait, size, cancellationToken);
     }
 

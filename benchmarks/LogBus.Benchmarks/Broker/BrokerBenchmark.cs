@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Globalization;
+using LogBus.Broker;
+using LogBus.Protocol.Messages;
+using LogBus.Protocol.Records;
+
+namespace LogBus.Benchmarks.Broker;
+
+/// <summary>
+/// The broker end to end over loopback: an in-process <see cref="LogBusBroker"/> and a load generator on
+/// our protocol codec (several connections, pipelined requests) in the same process, 100-byte records,
+/// 1 and 8 partitions. Measures produce records/s (acks=1), fetch records/s, and produce latency
+/// p50/p99 at half of the measured peak, and prints this machine's loopback and disk limits beside them.
+/// </summary>
+internal sealed class BrokerBenchmark : IBenchmark
+{
+    private const int RecordBytes = 100;
+    private const double ProduceTarget = 1_000_000;
+    private const double FetchTarget = 2_000_000;
+    private const double P99TargetMs = 5;
+
+    public string Name => "broker";
+
+    public string Description => "produce/fetch records/s and produce latency over loopback, 100-byte records, 1 and 8 partitions [--quick] [--connections N] [--depth N] [--batch N] [--dir PATH]";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var options = new BenchmarkArgs(args);
+        var quick = options.Quick;
+        var seconds = quick ? 3.0 : 8.0;
+        var connections = options.Int("--connections", 4);
+        var depth = options.Int("--depth", 8);
+        var batchRecords = options.Int("--batch", 1000);
+        var root = options.String("--dir", Path.GetTempPath());
+        var work = Path.Combine(root, "logbus-broker-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        Console.WriteLine($"broker benchmark: {(quick ? "quick" : "full")}, {seconds:0} s per run, {connections} connections x {depth} requests in flight, batches of {batchRecords} x {RecordBytes}-byte records, acks=1");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; broker and generator in one process on the same machine");
+        try
+        {
+            var loopback = await MachineLimits.LoopbackBytesPerSecondAsync(TimeSpan.FromSeconds(quick ? 1 : 2));
+            var disk = MachineLimits.DiskWriteBytesPerSecond(work, quick ? 256L << 20 : 1L << 30);
+            var recordWireBytes = RecordWireBytes(batchRecords);
+            Console.WriteLine($"limits: loopback {loopback / 1e9:0.00} GB/s (= {loopback / recordWireBytes / 1e6:0.0} M records/s of {recordWireBytes:0} wire bytes), disk write+fsync {disk / 1e9:0.00} GB/s (= {disk / recordWireBytes / 1e6:0.0} M records/s)");
+            Console.WriteLine();
+
+            await using var broker = new LogBusBroker(new LogBusBrokerOptions { Port = 0, DataDirectory = Path.Combine(work, "data") });
+            await broker.StartAsync();
+            var rows = new List<string[]>();
+            var allMet = true;
+            foreach (var partitions in new[] { 1, 8 })
+            {
+                var topic = $"bench-{partitions}";
+                await CreateTopicAsync(broker.Port, topic, partitions);
+                var batch = BuildBatch(batchRecords);
+                await ProduceAsync(broker.Port, topic, partitions, batch, batchRecords, connections, depth, TimeSpan.FromSeconds(quick ? 0.5 : 1), rate: null); // warm-up
+                var peak = await ProduceAsync(broker.Port, topic, partitions, batch, batchRecords, connections, depth, TimeSpan.FromSeconds(seconds), rate: null);
+                var half = await ProduceAsync(broker.Port, topic, partitions, batch, batchRecords, connections, depth, TimeSpan.FromSeconds(seconds), rate: peak.RecordsPerSecond / 2);
+                var fetch = await FetchAsync(broker.Port, topic, partitions, connections);
+                Console.WriteLine($"{partitions} partition(s): produce {peak.RecordsPerSecond / 1e6:0.00} M rec/s (p50 {peak.P50:0.00} ms, p99 {peak.P99:0.00} ms at peak), half load {half.RecordsPerSecond / 1e6:0.00} M rec/s p50 {half.P50:0.00} ms p99 {half.P99:0.00} ms, fetch {fetch / 1e6:0.00} M rec/s");
+                var produceMet = peak.RecordsPerSecond >= ProduceTarget;
+                var fetchMet = fetch >= FetchTarget;
+                var latencyMet = half.P99 <= P99TargetMs;
+                allMet &= produceMet && fetchMet && latencyMet;
+                rows.Add([$"produce, {partitions} partition(s)", $"{peak.RecordsPerSecond:N0} rec/s", $">= {ProduceTarget:N0} rec/s", produceMet ? "MET" : "MISSED"]);
+                rows.Add([$"fetch, {partitions} partition(s)", $"{fetch:N0} rec/s", $">= {FetchTarget:N0} rec/s", fetchMet ? "MET" : "MISSED"]);
+                rows.Add([$"produce p50 / p99 at half load ({half.RecordsPerSecond:N0} rec/s), {partitions} partition(s)", $"{half.P50:0.00} / {half.P99:0.00} ms", $"p99 <= {P99TargetMs} ms", latencyMet ? "MET" : "MISSED"]);
+            }
+            rows.Add(["machine: loopback TCP, one connection", $"{loopback / 1e9:0.00} GB/s = {loopback / recordWireBytes:N0} rec/s", "reference", ""]);
+            rows.Add(["machine: disk sequential write+fsync", $"{disk / 1e9:0.00} GB/s = {disk / recordWireBytes:N0} rec/s", "reference", ""]);
+            Console.WriteLine();
+            Print(rows);
+            Console.WriteLine();
+            Console.WriteLine(allMet ? "all targets MET" : "some targets MISSED (see above; the machine's limits are printed beside them)");
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+    }
+
+    private static double RecordWireBytes(int batchRecords) => (double)BuildBatch(batchRecords).Length / batchRecords;
+
+    private static byte[] BuildBatch(int records)
+    {
+        using var builder = new RecordBatchBuilder(records * (RecordBytes + 16) + 1024);
+        builder.Reset();
+        var value = new byte[RecordBytes];
+        Random.Shared.NextBytes(value);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < records; i++)
+        {
+            if (!builder.TryAppendNullable(now, null, value))
+            {
+                throw new InvalidOperationException("batch full");
+            }
+        }
+        return builder.Build().ToArray();
+    }
+
+    private static async Task CreateTopicAsync(int port, string topic, int partitions)
+    {
+        using var connection = await LoadConnection.ConnectAsync(port);
+        var frame = LoadConnection.Encode(new CreateTopicsRequest { TimeoutMs = 10_000, Topics = [new CreateTopicsRequest.Topic { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }] }, 4);
+        await connection.SendAsync(frame);
+        await connection.ReceiveAsync();
+    }
+
+    private sealed record ProduceResult(double RecordsPerSecond, double P50, double P99);
+
+    private static async Task<ProduceResult> ProduceAsync(int port, string topic, int partitions, byte[] batch, int batchRecords, int connectionCount, int depth, TimeSpan duration, double? rate)
+    {
+        var latencies = new List<double>[connectionCount];
+        long acked = 0;
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var tasks = new Task[connectionCount];
+        for (var c = 0; c < connectionCount; c++)
+        {
+            var index = c;
+            latencies[c] = new List<double>(1 << 16);
+            tasks[c] = Task.Run(async () =>
+            {
+                using var connection = await LoadConnection.ConnectAsync(port);
+                // One pre-encoded frame per partition this connection writes to (only the correlation id changes).
+                var frames = Enumerable.Range(0, partitions)
+                    .Select(p => LoadConnection.Encode(new ProduceRequest
+                    {
+                        Acks = 1,
+                        TimeoutMs = 30_000,
+                        Topics = [new ProduceRequest.Topic { Name = topic, Partitions = [new ProduceRequest.Partition { Index = p, Records = RecordSet.FromMemory(batch) }] }],
+                    }, 7)).ToArray();
+                var slots = new SemaphoreSlim(depth);
+                var sentAt = new long[1024];
+                var sent = 0;
+                var senderDone = false;
+                var interval = rate is { } r ? Stopwatch.Frequency / (r / batchRecords / connectionCount) : 0;
+                var receiver = Task.Run(async () =>
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            var body = await connection.ReceiveAsync();
+                            var id = LoadConnection.CheckProduce(body);
+                            latencies[index].Add(LoadConnection.ElapsedMs(sentAt[id % sentAt.Length]));
+                            Interlocked.Add(ref acked, batchRecords);
+                            slots.Release();
+                        }
+                    }
+                    catch (Exception) when (Volatile.Read(ref senderDone))
+                    {
+                        // the sender closed the connection after every response arrived
+                    }
+                });
+                for (long k = 0; ; k++)
+                {
+                    var scheduled = rate is null ? 0 : start + (long)(k * interval) + (long)(index * interval / connectionCount);
+                    if (rate is not null)
+                    {
+                        var wait = (scheduled - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency;
+                        if (wait > 1)
+                        {
+                            await Task.Delay(TimeSpan.FromMilliseconds(wait - 0.5));
+                        }
+                        while (Stopwatch.GetTimestamp() < scheduled)
+                        {
+                            Thread.SpinWait(20);
+                        }
+                    }
+                    if (Stopwatch.GetTimestamp() >= deadline)
+                    {
+                        break;
+                    }
+                    await slots.WaitAsync();
+                    var frame = frames[(int)((k + index) % partitions)];
+                    // Latency counts from the intended send time (no coordinated omission at half load).
+                    var stamp = rate is null ? Stopwatch.GetTimestamp() : scheduled;
+                    sentAt[(sent + 1) % sentAt.Length] = stamp;
+                    await connection.SendAsync(frame);
+                    Interlocked.Increment(ref sent);
+                }
+                for (var i = 0; i < depth; i++)
+                {
+                    await slots.WaitAsync(); // every response is in
+                }
+                Volatile.Write(ref senderDone, true);
+                connection.Dispose();
+                await receiver;
+            });
+        }
+        await Task.WhenAll(tasks);
+        var elapsed = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new ProduceResult(acked / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static async Task<double> FetchAsync(int port, string topic, int partitions, int connectionCount)
+    {
+        // High watermarks, then split every partition into ranges so all connections are busy.
+        var highs = new long[partitions];
+        using (var probe = await LoadConnection.ConnectAsync(port))
+        {
+            for (var p = 0; p < partitions; p++)
+            {
+                await probe.SendAsync(FetchFrame(topic, p, 0, 1));
+                highs[p] = LoadConnection.CountFetch(await probe.ReceiveAsync(), 0).HighWatermark;
+            }
+        }
+        var perPartition = Math.Max(1, (connectionCount + partitions - 1) / partitions);
+        var work = new List<(int Partition, long From, long To)>();
+        for (var p = 0; p < partitions; p++)
+        {
+            for (var s = 0; s < perPartition; s++)
+            {
+                work.Add((p, highs[p] * s / perPartition, highs[p] * (s + 1) / perPartition));
+            }
+        }
+        long total = 0;
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, connectionCount).Select(c => Task.Run(async () =>
+        {
+            using var connection = await LoadConnection.ConnectAsync(port);
+            for (var i = c; i < work.Count; i += connectionCount)
+            {
+                var (partition, from, to) = work[i];
+                var next = from;
+                while (next < to)
+                {
+                    await connection.SendAsync(FetchFrame(topic, partition, next, 4 << 20));
+                    var (records, after, _) = LoadConnection.CountFetch(await connection.ReceiveAsync(), next);
+                    records -= Math.Max(0, after - to); // the range's end may fall inside a batch
+                    Interlocked.Add(ref total, records);
+                    next = after;
+                }
+            }
+        })));
+        var elapsed = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var expected = highs.Sum();
+        if (total != expected)
+        {
+            throw new InvalidOperationException($"fetched {total} records, expected {expected}");
+        }
+        return total / elapsed;
+    }
+
+    private static byte[] FetchFrame(string topic, int partition, long offset, int maxBytes) => LoadConnection.Encode(new FetchRequest
+    {
+        MaxWaitMs = 0,
+        MinBytes = 1,
+        MaxBytes = maxBytes,
+        IsolationLevel = 0,
+        Topics = [new FetchRequest.Topic { Name = topic, Partitions = [new FetchRequest.Partition { Index = partition, FetchOffset = offset, PartitionMaxBytes = maxBytes }] }],
+    }, 11);
+
+    private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+
+    private static void Print(List<string[]> rows)
+    {
+        string[] header = ["metric", "measured", "target", ""];
+        var widths = Enumerable.Range(0, 4).Select(i => rows.Append(header).Max(r => r[i].Length)).ToArray();
+        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
+        Console.WriteLine(string.Join("-|-", widths.Select(w => new string('-', w))));
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join(" | ", row.Select((v, i) => v.PadRight(widths[i]))));
+        }
+    }
+}

@@ -306,7 +306,7 @@ public sealed partial class KafkaConsumer
 
     private static LogRecord ToLogRecord(TopicPartition tp, in Record record, RecordArena arena)
     {
-        ReadOnlyMemory<byte>? key = record.IsKeyNull ? null : arena.Copy(record.Key);
+        ReadOnlyMemory<byte>? key = record.IsKeyNull ? (ReadOnlyMemory<byte>?)null : arena.Copy(record.Key); // a bare null would convert to an empty memory
         var value = arena.Copy(record.Value);
         var headers = RecordHeaders.Empty;
         if (record.HeaderCount > 0)

@@ -39,6 +39,9 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     private readonly Task _sender;
     private readonly Task _initialized;
     private PartitionAccumulator[] _accumulators = [];
+    private readonly Queue<SlowProduce> _slowQueue = new();
+    private bool _slowWorkerRunning;
+    private int _slowPending;
     private long _bufferedBytes;
     private int _bufferWaiters;
     private int _flushing;
@@ -83,9 +86,10 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         {
             return ValueTask.FromException<DeliveryResult>(new ObjectDisposedException(nameof(KafkaProducer), "The producer is closed."));
         }
-        if (!_ready || !_topics.TryGetValue(record.Topic, out var topic))
+        // Once one record takes the slow path, later ones queue behind it: call order is kept.
+        if (!_ready || Volatile.Read(ref _slowPending) > 0 || !_topics.TryGetValue(record.Topic, out var topic))
         {
-            return ProduceSlowAsync(Copy(record), cancellationToken);
+            return EnqueueSlow(Copy(record), cancellationToken);
         }
         var headers = ToHeaderData(record.Headers);
         var size = RecordBatchBuilder.RecordSize(0, 0, record.Key?.Length ?? -1, record.Value.Length, headers);
@@ -100,7 +104,7 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         if (Interlocked.Add(ref _bufferedBytes, size) > _options.BufferMemory)
         {
             Interlocked.Add(ref _bufferedBytes, -size);
-            return ProduceSlowAsync(Copy(record), cancellationToken);
+            return EnqueueSlow(Copy(record), cancellationToken);
         }
         return Append(topic, partition, record, headers, size);
     }
@@ -135,9 +139,57 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         }
     }
 
-    private async ValueTask<DeliveryResult> ProduceSlowAsync(OutgoingRecord record, CancellationToken cancellationToken)
+    private ValueTask<DeliveryResult> EnqueueSlow(OutgoingRecord record, CancellationToken cancellationToken)
     {
-        // The record is a private copy here: the caller's buffers are free already.
+        var operation = new SlowProduce(record, cancellationToken);
+        lock (_slowQueue)
+        {
+            _slowQueue.Enqueue(operation);
+            Interlocked.Increment(ref _slowPending);
+            if (!_slowWorkerRunning)
+            {
+                _slowWorkerRunning = true;
+                _ = Task.Run(SlowWorkerAsync, CancellationToken.None);
+            }
+        }
+        return new ValueTask<DeliveryResult>(operation.Task);
+    }
+
+    /// <summary>
+    /// Appends queued slow-path records one at a time, in call order: waits for the producer id,
+    /// the topic's metadata and buffer space. Fast-path calls wait behind the queue until it is empty.
+    /// </summary>
+    private async Task SlowWorkerAsync()
+    {
+        while (true)
+        {
+            SlowProduce operation;
+            lock (_slowQueue)
+            {
+                if (!_slowQueue.TryDequeue(out operation!))
+                {
+                    _slowWorkerRunning = false;
+                    return;
+                }
+            }
+            try
+            {
+                var result = await AppendSlowAsync(operation.Record, operation.CancellationToken).ConfigureAwait(false);
+                Interlocked.Decrement(ref _slowPending);
+                operation.Forward(result);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Decrement(ref _slowPending);
+                operation.TrySetException(ex);
+            }
+        }
+    }
+
+    private async ValueTask<ValueTask<DeliveryResult>> AppendSlowAsync(OutgoingRecord record, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_closing, this);
         await _initialized.WaitAsync(cancellationToken).ConfigureAwait(false);
         var topic = await GetTopicAsync(record.Topic, cancellationToken).ConfigureAwait(false);
         var size = RecordSizeOf(record);
@@ -167,7 +219,7 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
             }
             ObjectDisposedException.ThrowIf(_closing, this);
         }
-        return await Append(topic, partition, record, size).ConfigureAwait(false);
+        return Append(topic, partition, record, size);
     }
 
     private static int RecordSizeOf(in OutgoingRecord record) =>
@@ -345,7 +397,9 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     {
         var headers = record.Headers.AsSpan();
         var copied = headers.Length == 0 ? RecordHeaders.Empty : new RecordHeaders(CopyHeaders(headers));
-        return new OutgoingRecord(record.Topic, record.Key?.ToArray(), record.Value.ToArray(), copied, record.Partition);
+        // Careful: a null byte[] converts to an empty (non-null) memory; keep null keys null.
+        ReadOnlyMemory<byte>? key = record.Key is { } k ? k.ToArray() : (ReadOnlyMemory<byte>?)null;
+        return new OutgoingRecord(record.Topic, key, record.Value.ToArray(), copied, record.Partition);
     }
 
     private static Transport.RecordHeader[] CopyHeaders(ReadOnlySpan<Transport.RecordHeader> headers)

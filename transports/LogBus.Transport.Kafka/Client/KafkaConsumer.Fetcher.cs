@@ -117,7 +117,10 @@ public sealed partial class KafkaConsumer
                 topic.Partitions.Add(new FetchRequest.Partition { Index = target.State.Partition.Partition, FetchOffset = target.Offset, PartitionMaxBytes = target.MaxBytes });
             }
             var connection = await _cluster.GetConnectionAsync(node, stopping, _fetchPool).ConfigureAwait(false);
+            var sentAt = Stopwatch.GetTimestamp();
             using var frame = await connection.SendPooledAsync(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
+            Interlocked.Increment(ref _statFetches);
+            Interlocked.Add(ref _statFetchTicks, Stopwatch.GetTimestamp() - sentAt);
             var response = (FetchResponse)frame.Response;
             if (response.ErrorCode != ErrorCode.None)
             {
@@ -203,6 +206,7 @@ public sealed partial class KafkaConsumer
                 }
                 return false;
         }
+        Interlocked.Add(ref _statFetchedBytes, partition.Records.Length);
         var records = new List<LogRecord>();
         var next = Decode(state.Partition, target.Offset, partition, records, arena, out var sawBatch);
         long bytes = 0;
@@ -333,6 +337,21 @@ public sealed partial class KafkaConsumer
         {
         }
         _fetcherWake.Set();
+    }
+
+    private long _statFetches;
+    private long _statFetchTicks;
+    private long _statFetchedBytes;
+
+    /// <summary>Diagnostics: fetch responses, bytes of records they carried, mean round trip.</summary>
+    internal (long Fetches, long Bytes, TimeSpan MeanLatency) Statistics
+    {
+        get
+        {
+            var fetches = Volatile.Read(ref _statFetches);
+            var ticks = Volatile.Read(ref _statFetchTicks);
+            return (fetches, Volatile.Read(ref _statFetchedBytes), fetches == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency / fetches));
+        }
     }
 
     private readonly record struct FetchTarget(PartitionState State, long Offset, int Epoch, int MaxBytes);

@@ -8,6 +8,20 @@ namespace LogBus.Transport.Kafka.Client;
 public sealed partial class KafkaProducer
 {
     private readonly Dictionary<int, int> _inFlightPerNode = [];
+    private long _statRequests;
+    private long _statBatches;
+    private long _statLatencyTicks;
+
+    /// <summary>Diagnostics: produce requests answered, batches they carried, mean round trip.</summary>
+    internal (long Requests, long Batches, TimeSpan MeanLatency) Statistics
+    {
+        get
+        {
+            var requests = Volatile.Read(ref _statRequests);
+            var ticks = Volatile.Read(ref _statLatencyTicks);
+            return (requests, Volatile.Read(ref _statBatches), requests == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency / requests));
+        }
+    }
 
     /// <summary>
     /// The sender: one loop that drains ready batches (full, lingered, flushing or closing) into one
@@ -152,7 +166,11 @@ public sealed partial class KafkaProducer
                 }
                 return;
             }
+            var sentAt = Stopwatch.GetTimestamp();
             var response = await connection.SendAsync<ProduceResponse>(request, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _statRequests);
+            Interlocked.Add(ref _statLatencyTicks, Stopwatch.GetTimestamp() - sentAt);
+            Interlocked.Add(ref _statBatches, batches.Count);
             foreach (var batch in batches)
             {
                 var result = FindResult(response, batch.Owner.Topic, batch.Owner.Partition);

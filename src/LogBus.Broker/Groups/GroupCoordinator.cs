@@ -162,12 +162,11 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
                     _logger.LogWarning("Group {Group} found in offsets partition {Partition}, expected {Expected}; ignored", key.Group, store.Partition, PartitionFor(key.Group, _stores.Length));
                     continue;
                 }
-                var group = GetOrCreateGroup(key.Group);
                 if (key.Type == OffsetsKeyType.Offset)
                 {
                     if (OffsetsRecordFormat.TryDecodeOffset(value, out var offset))
                     {
-                        group.Offsets[(key.Topic, key.Partition)] = offset;
+                        GetOrCreateGroup(key.Group).Offsets[(key.Topic, key.Partition)] = offset;
                     }
                     else
                     {
@@ -176,7 +175,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
                 }
                 else if (OffsetsRecordFormat.TryDecodeGroup(value, out var stored))
                 {
-                    RestoreGroup(group, stored!, now);
+                    RestoreGroup(GetOrCreateGroup(key.Group), stored!, now);
                 }
                 else
                 {

@@ -257,7 +257,9 @@ internal sealed class OffsetsPartitionStore : IDisposable
         _builder.Reset();
         foreach (var r in records)
         {
-            if (!_builder.TryAppendNullable(now, r.Key, r.Value, default, maxBatch))
+            // Explicitly null for tombstones: byte[] converts to an empty (not null) ReadOnlyMemory.
+            ReadOnlyMemory<byte>? value = r.Value is null ? null : r.Value;
+            if (!_builder.TryAppendNullable(now, r.Key, value, default, maxBatch))
             {
                 if (_builder.Count == 0)
                 {
@@ -265,7 +267,7 @@ internal sealed class OffsetsPartitionStore : IDisposable
                 }
                 _records.Write(_builder.Build().Span);
                 _builder.Reset();
-                if (!_builder.TryAppendNullable(now, r.Key, r.Value, default, maxBatch))
+                if (!_builder.TryAppendNullable(now, r.Key, value, default, maxBatch))
                 {
                     throw new StorageException($"A record of {r.Key.Length + (r.Value?.Length ?? 0)} bytes does not fit in a batch of {_log}.");
                 }

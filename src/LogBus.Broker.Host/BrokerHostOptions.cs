@@ -21,6 +21,9 @@ internal static class BrokerHostOptions
         ["--default-partitions"] = "Broker:DefaultPartitions",
         ["--flush-every-append"] = "Broker:FlushEveryAppend",
         ["--log-format"] = "Broker:LogFormat",
+        ["--group-initial-rebalance-delay-ms"] = "Broker:GroupInitialRebalanceDelayMs",
+        ["--group-min-session-timeout-ms"] = "Broker:GroupMinSessionTimeoutMs",
+        ["--offsets-retention-minutes"] = "Broker:OffsetsRetentionMinutes",
     };
 
     /// <summary>The usage text.</summary>
@@ -36,6 +39,9 @@ internal static class BrokerHostOptions
           --default-partitions N        partitions of auto-created topics (default 1)
           --flush-every-append BOOL     fsync every append before acknowledging it (default false)
           --log-format simple|json      console log format (default simple)
+          --group-initial-rebalance-delay-ms N   wait for more members before an empty group's first rebalance (default 1000)
+          --group-min-session-timeout-ms N       smallest session timeout a consumer may ask for (default 6000)
+          --offsets-retention-minutes N          keep committed offsets of empty groups this long (default 10080)
           --help                        this text
         """;
 
@@ -61,6 +67,9 @@ internal static class BrokerHostOptions
         {
             options.DefaultLogConfig = LogConfig.Default with { FlushOnEveryAppend = true };
         }
+        options.Groups.InitialRebalanceDelay = TimeSpan.FromMilliseconds(Int(section, "GroupInitialRebalanceDelayMs", 1000));
+        options.Groups.MinSessionTimeout = TimeSpan.FromMilliseconds(Int(section, "GroupMinSessionTimeoutMs", 6000));
+        options.Groups.OffsetsRetention = TimeSpan.FromMinutes(Int(section, "OffsetsRetentionMinutes", 7 * 24 * 60));
         return options;
     }
 

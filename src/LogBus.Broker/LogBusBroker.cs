@@ -1,3 +1,4 @@
+using LogBus.Broker.Groups;
 using System.Net;
 using System.Net.Sockets;
 using LogBus.Broker.Producers;
@@ -37,6 +38,7 @@ public sealed class LogBusBroker : IAsyncDisposable
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private LogManager? _logs;
     private ProducerStateManager? _producers;
+    private GroupCoordinator? _groups;
     private KafkaServer? _server;
     private int _state; // 0 new, 1 running, 2 stopped
 
@@ -96,6 +98,7 @@ public sealed class LogBusBroker : IAsyncDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             var logs = await LogManager.OpenAsync(storage, _loggerFactory.CreateLogger("LogBus.Broker.Storage"), cancellationToken).ConfigureAwait(false);
             ProducerStateManager? producers = null;
+            GroupCoordinator? groups = null;
             KafkaServer? server = null;
             try
             {
@@ -111,12 +114,14 @@ public sealed class LogBusBroker : IAsyncDisposable
                 var host = _options.AdvertisedHost
                     ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : _options.ListenAddress);
                 var metadata = new BrokerMetadata(_options.NodeId, host, bound.Port, clusterId);
-                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token);
+                groups = await GroupCoordinator.OpenAsync(logs, _options.Groups, _loggerFactory.CreateLogger("LogBus.Broker.Groups")).ConfigureAwait(false);
+                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token) { Groups = groups };
                 server.Start(services);
                 producers.StartSnapshots(_options.ProducerStateSnapshotInterval);
                 Services = services;
                 _logs = logs;
                 _producers = producers;
+                _groups = groups;
                 _server = server;
                 Volatile.Write(ref _state, 1);
                 _logger.LogInformation(
@@ -129,6 +134,10 @@ public sealed class LogBusBroker : IAsyncDisposable
                 if (server is not null)
                 {
                     await server.DisposeAsync().ConfigureAwait(false);
+                }
+                if (groups is not null)
+                {
+                    await groups.DisposeAsync().ConfigureAwait(false);
                 }
                 producers?.Dispose();
                 logs.Dispose();
@@ -158,6 +167,9 @@ public sealed class LogBusBroker : IAsyncDisposable
             Volatile.Write(ref _state, 2);
             _logger.LogInformation("Stopping the broker");
             await _stopping.CancelAsync().ConfigureAwait(false);
+            // Groups first: held JoinGroup/SyncGroup requests are answered at once (COORDINATOR_NOT_AVAILABLE)
+            // instead of holding the server's drain until its timeout; acknowledged commits are already durable.
+            await _groups!.DisposeAsync().ConfigureAwait(false);
             await _server!.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
             try
             {

@@ -1,3 +1,4 @@
+using LogBus.Broker.Groups;
 using LogBus.Broker.Storage;
 
 namespace LogBus.Broker;
@@ -63,6 +64,10 @@ public sealed class LogBusBrokerOptions
     /// <summary>How often changed producer state (idempotent producer sequences) is snapshotted to disk.</summary>
     /// <remarks>Defaults to 1 minute. Snapshots bound the log tail replayed after an unclean shutdown; they are always written at a clean shutdown.</remarks>
     public TimeSpan ProducerStateSnapshotInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Settings of the group coordinator (consumer groups and committed offsets).</summary>
+    /// <remarks>Defaults to the defaults of <see cref="GroupCoordinatorOptions"/>.</remarks>
+    public GroupCoordinatorOptions Groups { get; set; } = new();
 
     /// <summary>Clock for storage decisions and producer state.</summary>
     /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>

@@ -1,3 +1,4 @@
+using LogBus.Broker.Groups;
 using LogBus.Broker.Producers;
 using LogBus.Broker.Storage;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,9 @@ internal sealed class BrokerServices
 
     /// <summary>Hands out producer ids.</summary>
     public ProducerIdAllocator ProducerIds { get; }
+
+    /// <summary>The group coordinator (consumer groups, committed offsets); null when not running.</summary>
+    public GroupCoordinator? Groups { get; init; }
 
     /// <summary>The clock.</summary>
     public TimeProvider Time => Options.TimeProvider;

@@ -27,8 +27,16 @@ internal sealed class RequestHandlerRegistry
         registry.Register(new DeleteTopicsHandler());
         registry.Register(new DescribeConfigsHandler());
         registry.Register(new InitProducerIdHandler());
-        // Consumer groups (issue 6) register their handlers here; handlers reach the broker's
-        // services through RequestContext.Services.
+        registry.Register(new Groups.Handlers.FindCoordinatorHandler());
+        registry.Register(new Groups.Handlers.JoinGroupHandler());
+        registry.Register(new Groups.Handlers.SyncGroupHandler());
+        registry.Register(new Groups.Handlers.HeartbeatHandler());
+        registry.Register(new Groups.Handlers.LeaveGroupHandler());
+        registry.Register(new Groups.Handlers.OffsetCommitHandler());
+        registry.Register(new Groups.Handlers.OffsetFetchHandler());
+        registry.Register(new Groups.Handlers.DescribeGroupsHandler());
+        registry.Register(new Groups.Handlers.ListGroupsHandler());
+        registry.Register(new Groups.Handlers.DeleteGroupsHandler());
         return registry;
     }
 

@@ -1,0 +1,20 @@
+using LogBus.Broker.Server;
+using LogBus.Protocol;
+using LogBus.Protocol.Messages;
+
+namespace LogBus.Broker.Groups.Handlers;
+
+/// <summary>JoinGroup (11): held until the rebalance completes (see <see cref="GroupCoordinator.JoinGroupAsync"/>).</summary>
+internal sealed class JoinGroupHandler : RequestHandler<JoinGroupRequest>
+{
+    public override ApiKey ApiKey => ApiKey.JoinGroup;
+
+    protected override async ValueTask<KafkaResponse?> HandleAsync(RequestContext context, JoinGroupRequest request)
+    {
+        if (context.Services.Groups is not { } groups)
+        {
+            return new JoinGroupResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable, MemberId = request.MemberId };
+        }
+        return await groups.JoinGroupAsync(request, context.ApiVersion, context.ClientId ?? string.Empty, GroupHandlerContext.ClientHost(context)).ConfigureAwait(false);
+    }
+}

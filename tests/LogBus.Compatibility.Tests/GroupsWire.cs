@@ -69,6 +69,17 @@ internal sealed class GroupsWire : IDisposable
         return response.Topics.Single().Partitions.ToDictionary(p => (topic, p.PartitionIndex), p => p.Offset);
     }
 
+    /// <summary>Creates a topic (CreateTopics v2); consumers do not auto-create the topics they subscribe to.</summary>
+    public async Task CreateTopicAsync(string topic, int partitions)
+    {
+        var response = await SendAsync<CreateTopicsResponse>(new CreateTopicsRequest
+        {
+            Topics = [new() { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }],
+            TimeoutMs = 10_000,
+        }, 2);
+        Assert.Equal(ErrorCode.None, response.Topics.Single().ErrorCode);
+    }
+
     public async Task<DescribeGroupsResponse.Group> DescribeAsync(string group) =>
         (await SendAsync<DescribeGroupsResponse>(new DescribeGroupsRequest { Groups = [group] }, 4)).Groups.Single();
 

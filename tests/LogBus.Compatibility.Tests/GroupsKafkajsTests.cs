@@ -8,7 +8,7 @@ public sealed class GroupsKafkajsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private static string NodeDirectory => Path.Combine(RepositoryPaths.Root, "tests", "LogBus.Compatibility.Tests", "GroupsNode");
+    private static string NodeDirectory => RepositoryPaths.Node;
 
     private static GroupsClientProcess StartMember(BrokerProcess broker, string group, string topic, string name) =>
         GroupsClientProcess.Start(name, "node", ["groups_kafkajs_consumer.js", broker.Bootstrap, group, topic, name], NodeDirectory);

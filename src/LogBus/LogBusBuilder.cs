@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using LogBus.Internal;
 using LogBus.Transport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LogBus;
 
@@ -83,6 +84,78 @@ public sealed class LogBusBuilder
             }
         }
         return this;
+    }
+
+    /// <summary>
+    /// Registers a saga (a class deriving from <see cref="Saga{TState}"/>): one consumer group for the
+    /// messages it declares. Unless configured otherwise with <see cref="Message{T}"/>, those messages go
+    /// to one topic named after the saga (<c>OrderSaga</c> → <c>order-saga</c>) keyed by their
+    /// correlation id, so all events of one instance land in one partition and are handled in the order
+    /// they were published. (Messages on different topics have no order relative to each other.)
+    /// </summary>
+    /// <remarks>State is kept in memory unless a store is chosen (the EF Core package: <c>s.UseEntityFramework&lt;TDbContext&gt;()</c>).</remarks>
+    public LogBusBuilder AddSaga<TSaga>(Action<SagaOptions>? configure = null) where TSaga : class
+    {
+        var stateType = SagaStateType(typeof(TSaga))
+            ?? throw new ArgumentException($"{typeof(TSaga).FullName} does not derive from Saga<TState>.", nameof(TSaga));
+        if (_configuration.Sagas.Any(s => s.SagaType == typeof(TSaga)))
+        {
+            throw new InvalidOperationException($"Saga {typeof(TSaga).FullName} is registered twice; register each saga once.");
+        }
+        var options = new SagaOptions();
+        configure?.Invoke(options);
+        SagaRegistration saga;
+        try
+        {
+            saga = (SagaRegistration)Activator.CreateInstance(typeof(SagaRegistration<,>).MakeGenericType(typeof(TSaga), stateType), options)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
+        }
+        _configuration.Sagas.Add(saga);
+        var messageTypes = saga.Messages.Select(m => m.MessageType).ToArray();
+        foreach (var messageType in messageTypes)
+        {
+            _configuration.GetOrAddMessage(messageType);
+        }
+        var createInvoker = (Func<MessageMetadata, MessageInvoker>)Delegate.CreateDelegate(typeof(Func<MessageMetadata, MessageInvoker>), saga,
+            saga.GetType().GetMethod("CreateInvoker")!);
+        _configuration.Consumers.Add(new ConsumerRegistration(typeof(TSaga), messageTypes, options.ConfigureConsumer)
+        {
+            InvokerFactory = createInvoker,
+            OnValidate = configuration =>
+            {
+                // One topic, keyed by correlation id, unless the application chose a topic or key.
+                foreach (var message in saga.Messages)
+                {
+                    var messageConfiguration = configuration.GetOrAddMessage(message.MessageType);
+                    messageConfiguration.Topic ??= MessageNames.KebabCase(typeof(TSaga));
+                    messageConfiguration.KeySelector ??= Activator.CreateInstance(
+                        typeof(KeySelector<,>).MakeGenericType(message.MessageType, typeof(object)), message.TypedCorrelate);
+                }
+            },
+        });
+        Services.AddTransient(typeof(TSaga));
+        Services.TryAddSingleton<InMemorySagaStore>();
+        if (_configuration.Sagas.Count == 1)
+        {
+            Services.AddHostedService<SagaScheduler>();
+        }
+        return this;
+    }
+
+    private static Type? SagaStateType(Type type)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.IsGenericType && current.GetGenericTypeDefinition() == typeof(Saga<>))
+            {
+                return current.GetGenericArguments()[0];
+            }
+        }
+        return null;
     }
 
     /// <summary>Configures defaults applied to every consumer before its own configuration.</summary>

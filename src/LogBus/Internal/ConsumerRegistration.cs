@@ -10,6 +10,12 @@ internal sealed class ConsumerRegistration(Type consumerType, IReadOnlyList<Type
 
     public Action<ConsumerOptions>? Configure { get; } = configure;
 
+    /// <summary>Creates the invoker per message type; null for plain consumers (sagas supply their own).</summary>
+    public Func<MessageMetadata, MessageInvoker>? InvokerFactory { get; init; }
+
+    /// <summary>Runs when the configuration is validated (sagas set default keys here).</summary>
+    public Action<LogBusConfiguration>? OnValidate { get; init; }
+
     /// <summary>The resolved options (set when the configuration is validated).</summary>
     public ConsumerOptions Options { get; set; } = new();
 

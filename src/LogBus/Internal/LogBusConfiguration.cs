@@ -9,6 +9,7 @@ internal sealed class LogBusConfiguration
     public int DefaultPartitions { get; set; } = 8;
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public List<ConsumerRegistration> Consumers { get; } = [];
+    public List<SagaRegistration> Sagas { get; } = [];
     public Dictionary<Type, MessageConfiguration> Messages { get; } = [];
     public Action<ConsumerOptions>? ConsumerDefaults { get; set; }
     public IMessageSerializer? Serializer { get; set; }
@@ -52,6 +53,10 @@ internal sealed class LogBusConfiguration
                     $"Message types {other.FullName} and {message.ClrType.FullName} share the message-type name '{name}'; give one a distinct name with bus.Message<T>(m => m.Name(\"...\")).");
             }
             names[name] = message.ClrType;
+        }
+        foreach (var consumer in Consumers)
+        {
+            consumer.OnValidate?.Invoke(this);
         }
         foreach (var consumer in Consumers)
         {

@@ -36,7 +36,7 @@ internal sealed class MessageDispatcher
             {
                 _routes[metadata.Topic] = route = new TopicRoute();
             }
-            route.Add(MessageInvoker.Create(metadata, registration.ConsumerType));
+            route.Add(registration.InvokerFactory?.Invoke(metadata) ?? MessageInvoker.Create(metadata, registration.ConsumerType));
         }
         _deadLetters = new DeadLetterWriter(runtime, registration.Options, groupId);
         // Filters need no registration: they are created per attempt from the attempt's scope.
@@ -167,6 +167,12 @@ internal sealed class MessageDispatcher
 
             LogBusDiagnostics.Fail(activity, failure);
             RecordOutcome(LogBusDiagnostics.Failed, context, started);
+            if (failure is SagaInstanceNotFoundException)
+            {
+                // Retrying cannot create the instance: dead-letter (the saga asked for it) at once.
+                var notFound = await _deadLetters.WriteAsync(context.Record, context.MessageId, context, "saga-instance-not-found", failure, attempt, cancellationToken).ConfigureAwait(false);
+                return notFound || Abandon(context);
+            }
             if (attempt > policy.Retries)
             {
                 var written = await _deadLetters.WriteAsync(context.Record, context.MessageId, context, "handler-failed", failure, attempt, cancellationToken).ConfigureAwait(false);

@@ -20,25 +20,31 @@ internal abstract class MessageInvoker(MessageMetadata metadata, Type consumerTy
     public abstract Task InvokeAsync(MessageContext context, IServiceProvider services);
 }
 
-/// <summary>The invoker of message type <typeparamref name="T"/>.</summary>
-internal sealed class MessageInvoker<T>(MessageMetadata metadata, Type consumerType) : MessageInvoker(metadata, consumerType)
+/// <summary>Deserializes records of type <typeparamref name="T"/>.</summary>
+internal abstract class TypedMessageInvoker<T>(MessageMetadata metadata, Type consumerType) : MessageInvoker(metadata, consumerType)
 {
     public override MessageContext CreateContext(LogRecord record, string groupId, IMessageSerializer serializer) =>
         new MessageContext<T>(record, Metadata.Name, groupId, serializer.Deserialize<T>(record.Value.Span));
 
-    public override Task InvokeAsync(MessageContext context, IServiceProvider services)
+    /// <summary>Resolves the handler object from the scope with the context captured for scoped publishers.</summary>
+    protected static THandler Resolve<THandler>(MessageContext context, IServiceProvider services, Type type)
     {
-        // A scoped IPublisher created for the consumer's constructor captures the context (ConsumeScope).
-        IConsumer<T> consumer;
+        // A scoped IPublisher created for the handler's constructor captures the context (ConsumeScope).
         ConsumeScope.Current = context;
         try
         {
-            consumer = (IConsumer<T>)services.GetRequiredService(ConsumerType);
+            return (THandler)services.GetRequiredService(type);
         }
         finally
         {
             ConsumeScope.Current = null;
         }
-        return consumer.Consume((ConsumeContext<T>)context) ?? Task.CompletedTask;
     }
+}
+
+/// <summary>The invoker of message type <typeparamref name="T"/> for an <see cref="IConsumer{T}"/>.</summary>
+internal sealed class MessageInvoker<T>(MessageMetadata metadata, Type consumerType) : TypedMessageInvoker<T>(metadata, consumerType)
+{
+    public override Task InvokeAsync(MessageContext context, IServiceProvider services) =>
+        Resolve<IConsumer<T>>(context, services, ConsumerType).Consume((ConsumeContext<T>)context) ?? Task.CompletedTask;
 }

@@ -34,6 +34,9 @@ internal abstract class MessageMetadata
     /// <summary>Serializes a message whose static type is not this metadata's type (polymorphic publish).</summary>
     public abstract void SerializeObject(IMessageSerializer serializer, object message, IBufferWriter<byte> output);
 
+    /// <summary>Deserializes a message of this type as object.</summary>
+    public abstract object DeserializeObject(IMessageSerializer serializer, ReadOnlySpan<byte> data);
+
     /// <summary>Writes the key of a message given as object; false when it has none.</summary>
     public abstract bool TryWriteKeyObject(object message, ArrayBufferWriter<byte> output);
 
@@ -74,6 +77,8 @@ internal sealed class MessageMetadata<T>(string name, string topic, int partitio
         serializer.Serialize((T)message, output);
 
     public override bool TryWriteKeyObject(object message, ArrayBufferWriter<byte> output) => TryWriteKey((T)message, output);
+
+    public override object DeserializeObject(IMessageSerializer serializer, ReadOnlySpan<byte> data) => serializer.Deserialize<T>(data)!;
 
     public override Guid? GetCorrelationIdObject(object message) => GetCorrelationId((T)message);
 }

@@ -49,6 +49,39 @@ public static class LogBusModelBuilderExtensions
         return modelBuilder;
     }
 
+    /// <summary>Adds the saga tables <c>logbus_saga_instances</c> and <c>logbus_saga_scheduled</c>. Call from <c>OnModelCreating</c>.</summary>
+    public static ModelBuilder AddLogBusSagas(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<SagaInstanceRecord>(e =>
+        {
+            e.ToTable("logbus_saga_instances", schema);
+            e.HasKey(s => new { s.Saga, s.CorrelationId });
+            e.Property(s => s.Saga).HasColumnName("saga").HasMaxLength(400);
+            e.Property(s => s.CorrelationId).HasColumnName("correlation_id").HasMaxLength(400);
+            e.Property(s => s.State).HasColumnName("state").IsRequired();
+            e.Property(s => s.Version).HasColumnName("version").IsConcurrencyToken();
+            e.Property(s => s.CreatedAtMs).HasColumnName("created_at_ms");
+            e.Property(s => s.UpdatedAtMs).HasColumnName("updated_at_ms");
+            e.Property(s => s.CompletedAtMs).HasColumnName("completed_at_ms");
+            e.HasIndex(s => s.CompletedAtMs).HasDatabaseName("ix_logbus_saga_instances_completed");
+        });
+        modelBuilder.Entity<SagaScheduledMessage>(e =>
+        {
+            e.ToTable("logbus_saga_scheduled", schema);
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            e.Property(s => s.Saga).HasColumnName("saga").HasMaxLength(400);
+            e.Property(s => s.CorrelationId).HasColumnName("correlation_id").HasMaxLength(400);
+            e.Property(s => s.DueAtMs).HasColumnName("due_at_ms");
+            e.Property(s => s.MessageType).HasColumnName("message_type").HasMaxLength(512);
+            e.Property(s => s.Payload).HasColumnName("payload").IsRequired();
+            e.HasIndex(s => s.DueAtMs).HasDatabaseName("ix_logbus_saga_scheduled_due");
+            e.HasIndex(s => new { s.Saga, s.CorrelationId }).HasDatabaseName("ix_logbus_saga_scheduled_instance");
+        });
+        return modelBuilder;
+    }
+
     /// <summary>Adds the inbox table <c>logbus_inbox</c>. Call from <c>OnModelCreating</c>.</summary>
     public static ModelBuilder AddLogBusInbox(this ModelBuilder modelBuilder, string? schema = null)
     {

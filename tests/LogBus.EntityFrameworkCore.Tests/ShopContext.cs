@@ -34,6 +34,7 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
         });
         modelBuilder.AddLogBusOutbox();
         modelBuilder.AddLogBusInbox();
+        modelBuilder.AddLogBusSagas();
     }
 }
 

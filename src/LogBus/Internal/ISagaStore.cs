@@ -30,5 +30,5 @@ internal interface ISagaStore
     Task<int> DispatchDueAsync(IServiceScopeFactory scopes, Func<IServiceProvider, SagaTimeout, Task> publish, long nowMs, int max, CancellationToken cancellationToken);
 
     /// <summary>Deletes completed instances kept past their time.</summary>
-    Task PurgeCompletedAsync(long completedBeforeMs, CancellationToken cancellationToken);
+    Task PurgeCompletedAsync(IServiceScopeFactory scopes, long completedBeforeMs, CancellationToken cancellationToken);
 }

@@ -92,7 +92,7 @@ internal sealed class InMemorySagaStore : ISagaStore
         return due.Count;
     }
 
-    public Task PurgeCompletedAsync(long completedBeforeMs, CancellationToken cancellationToken)
+    public Task PurgeCompletedAsync(IServiceScopeFactory scopes, long completedBeforeMs, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

@@ -32,7 +32,7 @@ internal sealed class SagaScheduler(LogBusConfiguration configuration, IServiceP
                     var keep = sagas.Where(s => s.Store(services) == store.Store).Max(s => s.Options.KeepCompletedFor);
                     if (keep > TimeSpan.Zero)
                     {
-                        await store.Store.PurgeCompletedAsync(now - (long)keep.TotalMilliseconds, stoppingToken).ConfigureAwait(false);
+                        await store.Store.PurgeCompletedAsync(scopes, now - (long)keep.TotalMilliseconds, stoppingToken).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

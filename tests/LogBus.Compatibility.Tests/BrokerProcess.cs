@@ -12,15 +12,19 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<string> _output = [];
     private readonly string[] _extraArguments;
+    private readonly IDictionary<string, string>? _environment;
+    private readonly string? _workingDirectory;
     private Process? _process;
     private TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _stoppedCleanly = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private BrokerProcess(string dataDirectory, bool ownsDirectory, string[] extraArguments)
+    private BrokerProcess(string dataDirectory, bool ownsDirectory, string[] extraArguments, IDictionary<string, string>? environment, string? workingDirectory)
     {
         DataDirectory = dataDirectory;
         OwnsDirectory = ownsDirectory;
         _extraArguments = extraArguments;
+        _environment = environment;
+        _workingDirectory = workingDirectory;
     }
 
     public string DataDirectory { get; }
@@ -43,10 +47,13 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(params string[] extraArguments)
+    public static Task<BrokerProcess> StartAsync(params string[] extraArguments) => StartAsync(null, null, extraArguments);
+
+    /// <summary>Starts with extra environment variables and a working directory (for configuration tests).</summary>
+    public static async Task<BrokerProcess> StartAsync(IDictionary<string, string>? environment, string? workingDirectory, params string[] extraArguments)
     {
         var directory = Path.Combine(Path.GetTempPath(), "logbus-compat-" + Guid.NewGuid().ToString("N"));
-        var broker = new BrokerProcess(directory, ownsDirectory: true, extraArguments);
+        var broker = new BrokerProcess(directory, ownsDirectory: true, extraArguments, environment, workingDirectory);
         try
         {
             await broker.LaunchAsync();
@@ -77,6 +84,14 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in _environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        if (_workingDirectory is not null)
+        {
+            info.WorkingDirectory = _workingDirectory;
+        }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);

@@ -126,4 +126,44 @@ public sealed class CrashSafetyTests
         var last = await Kcat.RunAsync(broker, null, "-C", "-t", "torn", "-o", "-1", "-e", "-f", Format);
         Assert.Equal((0, 980L, "k", "v"), Assert.Single(Kcat.ParseRecords(last)));
     }
+
+    [Fact]
+    public async Task Idempotent_deduplication_survives_kill_9()
+    {
+        await using var broker = await BrokerProcess.StartAsync();
+        long producerId;
+        var offsets = new List<long>();
+        await using (var client = await RawKafkaClient.ConnectAsync(broker.Port))
+        {
+            await client.SendAsync<CreateTopicsResponse>(ProtocolTestData.CreateTopic("idem-crash"), 4);
+            var init = await client.SendAsync<InitProducerIdResponse>(new InitProducerIdRequest(), 1);
+            producerId = init.ProducerId;
+            for (var b = 0; b < 20; b++)
+            {
+                var response = await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("idem-crash", 0, ProtocolTestData.Batch(5, b * 5, producerId, 0, b * 5), acks: 1), 7);
+                Assert.Equal(ErrorCode.None, response.Responses[0].Partitions[0].ErrorCode);
+                offsets.Add(response.Responses[0].Partitions[0].BaseOffset);
+            }
+        }
+        await broker.KillAsync(); // no snapshot at shutdown: the state comes back from the log
+        await broker.RestartAsync();
+        await using (var client = await RawKafkaClient.ConnectAsync(broker.Port))
+        {
+            // The producer retries its last batches after the broker came back: duplicates, original offsets.
+            for (var b = 15; b < 20; b++)
+            {
+                var retry = await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("idem-crash", 0, ProtocolTestData.Batch(5, b * 5, producerId, 0, b * 5), acks: 1), 7);
+                Assert.Equal((ErrorCode.None, offsets[b]), (retry.Responses[0].Partitions[0].ErrorCode, retry.Responses[0].Partitions[0].BaseOffset));
+            }
+            var next = await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("idem-crash", 0, ProtocolTestData.Batch(5, 100, producerId, 0, 100), acks: 1), 7);
+            Assert.Equal((ErrorCode.None, 100L), (next.Responses[0].Partitions[0].ErrorCode, next.Responses[0].Partitions[0].BaseOffset));
+            var gap = await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("idem-crash", 0, ProtocolTestData.Batch(1, 200, producerId, 0, 200), acks: 1), 7);
+            Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Responses[0].Partitions[0].ErrorCode);
+            // A new producer id after the crash is not one handed out before it.
+            var init = await client.SendAsync<InitProducerIdResponse>(new InitProducerIdRequest(), 1);
+            Assert.True(init.ProducerId > producerId);
+        }
+        var consumed = await Kcat.RunAsync(broker, null, "-C", "-t", "idem-crash", "-o", "beginning", "-e", "-f", Format);
+        Assert.Equal(105, Kcat.ParseRecords(consumed).Count); // no duplicates were appended
+    }
 }

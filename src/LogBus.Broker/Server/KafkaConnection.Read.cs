@@ -104,7 +104,7 @@ internal sealed partial class KafkaConnection
     private PendingResponse? Dispatch(ReadOnlySequence<byte> frame, int size, out bool stop)
     {
         stop = false;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var buffer = FrameBufferPool.Shared.Rent(Math.Max(size, 1));
         frame.CopyTo(buffer);
         var memory = buffer.AsMemory(0, size);
         var reader = new KafkaReader(memory);
@@ -115,7 +115,7 @@ internal sealed partial class KafkaConnection
         }
         catch (KafkaProtocolException e)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBufferPool.Shared.Return(buffer);
             _logger.LogWarning("Closing connection {Id} from {Remote}: unreadable request header ({Bytes} bytes): {Reason}", Id, RemoteEndPoint, size, e.Message);
             stop = true;
             return null;
@@ -124,7 +124,7 @@ internal sealed partial class KafkaConnection
         var support = ApiVersionTable.Check(header.ApiKey, header.ApiVersion);
         if (handler is null || support == ApiSupport.UnknownApiKey)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBufferPool.Shared.Return(buffer);
             _logger.LogWarning("Closing connection {Id} from {Remote}: unknown or unsupported API key {ApiKey} in {Request}", Id, RemoteEndPoint, (short)header.ApiKey, Describe(header));
             stop = true;
             return null;
@@ -132,7 +132,7 @@ internal sealed partial class KafkaConnection
         var context = new RequestContext(header, _services, RemoteEndPoint, _requests.Token);
         if (support == ApiSupport.UnsupportedVersion)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBufferPool.Shared.Return(buffer);
             if (header.ApiKey == ApiKey.ApiVersions)
             {
                 // Clients probe with their newest ApiVersions: answer in v0 with our ranges so they can retry.
@@ -151,7 +151,7 @@ internal sealed partial class KafkaConnection
         }
         catch (KafkaProtocolException e)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBufferPool.Shared.Return(buffer);
             _logger.LogWarning("Closing connection {Id} from {Remote}: malformed {Request}: {Reason}", Id, RemoteEndPoint, Describe(header), e.Message);
             stop = true;
             return null;

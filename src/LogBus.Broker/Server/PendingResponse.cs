@@ -20,7 +20,7 @@ internal readonly record struct PendingResponse(RequestContext Context, ValueTas
     {
         if (Frame is not null)
         {
-            ArrayPool<byte>.Shared.Return(Frame);
+            FrameBufferPool.Shared.Return(Frame);
         }
     }
 }

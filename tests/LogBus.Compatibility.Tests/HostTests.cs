@@ -72,4 +72,19 @@ public sealed class HostTests
         var consumed = await Kcat.RunAsync(broker, null, "-C", "-t", "graceful", "-o", "beginning", "-e", "-f", "%k=%s\n");
         Assert.Equal(["a=1", "b=2"], consumed.Lines);
     }
+
+    [Fact]
+    public async Task Json_log_format_writes_one_structured_object_per_line()
+    {
+        await using var broker = await BrokerProcess.StartAsync("--log-format", "json");
+        var produced = await Kcat.RunAsync(broker, "k:v\n", "-P", "-t", "json-logs", "-K", ":");
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+        await broker.TerminateAsync();
+        var lines = broker.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        var created = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(e => e.GetProperty("Category").GetString() == "LogBus.Broker.Topics");
+        Assert.Equal("Information", created.GetProperty("LogLevel").GetString());
+        Assert.Equal("json-logs", created.GetProperty("State").GetProperty("Topic").GetString());
+    }
 }

@@ -108,6 +108,7 @@ public sealed class BadInputTests
         Assert.Equal(ErrorCode.MessageTooLarge, (await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("errs", 0, large), 7)).Responses[0].Partitions[0].ErrorCode);
         Assert.Equal(ErrorCode.InvalidRecord, (await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("errs", 0, two), 7)).Responses[0].Partitions[0].ErrorCode);
         Assert.Equal(ErrorCode.InvalidRequiredAcks, (await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("errs", 0, good, acks: 2), 7)).Responses[0].Partitions[0].ErrorCode);
+        Assert.Equal(ErrorCode.InvalidTopicException, (await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("__consumer_offsets", 0, good), 7)).Responses[0].Partitions[0].ErrorCode);
         // Nothing of the refused sets was appended; a good batch still is.
         Assert.Equal(0, (await client.SendAsync<ProduceResponse>(ProtocolTestData.Produce("errs", 0, good), 7)).Responses[0].Partitions[0].BaseOffset);
     }

@@ -25,9 +25,12 @@ public sealed class HandlerTests
         var invalid = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = ["bad/name"] }, 4);
         Assert.Equal(ErrorCode.InvalidTopicException, Assert.Single(invalid.Topics).ErrorCode);
 
-        // v0: an empty list means all topics; v1+: null means all, empty means none.
-        Assert.Equal(["auto"], (await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 0)).Topics.Select(t => t.Name));
-        Assert.Equal(["auto"], (await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = null }, 1)).Topics.Select(t => t.Name));
+        // v0: an empty list means all topics; v1+: null means all, empty means none. The group
+        // coordinator's __consumer_offsets is listed as internal.
+        Assert.Equal(["auto"], (await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 0)).Topics.Select(t => t.Name).Where(n => !n.StartsWith("__", StringComparison.Ordinal)));
+        var all = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = null }, 1);
+        Assert.Equal(["auto"], all.Topics.Where(t => !t.IsInternal).Select(t => t.Name));
+        Assert.All(all.Topics.Where(t => t.IsInternal), t => Assert.Equal("__consumer_offsets", t.Name));
         Assert.Empty((await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 1)).Topics);
         Assert.Equal(2, (await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = ["auto", "v0-created"] }, 0)).Topics.Count(t => t.ErrorCode == ErrorCode.None));
     }

@@ -75,7 +75,7 @@ internal sealed class MetadataHandler : RequestHandler<MetadataRequest>
 
     private static MetadataResponse.Topic Describe(TopicDescription topic, int nodeId)
     {
-        var result = new MetadataResponse.Topic { Name = topic.Name };
+        var result = new MetadataResponse.Topic { Name = topic.Name, IsInternal = InternalTopics.IsInternal(topic.Name) };
         for (var p = 0; p < topic.Partitions; p++)
         {
             result.Partitions.Add(new MetadataResponse.Partition

@@ -43,6 +43,11 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                     result.ErrorCode = ErrorCode.InvalidRequiredAcks;
                     continue;
                 }
+                if (InternalTopics.IsInternal(topic.Name))
+                {
+                    result.ErrorCode = ErrorCode.InvalidTopicException; // only the broker writes internal topics (Kafka)
+                    continue;
+                }
                 var log = services.Logs.GetLog(topic.Name, partition.Index);
                 if (log is null)
                 {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using LogBus.Testing;
+
 namespace LogBus.Tests.Samples;
 
 /// <summary>

@@ -1,8 +1,9 @@
-namespace LogBus.Tests.Samples;
+namespace LogBus.Testing;
 
-/// <summary>Finds the repository and the build outputs of sibling projects.</summary>
-internal static class RepositoryPaths
+/// <summary>Finds the repository and the build outputs of its projects.</summary>
+public static class RepositoryPaths
 {
+    /// <summary>The directory holding Framework.sln.</summary>
     public static string Root
     {
         get
@@ -16,7 +17,7 @@ internal static class RepositoryPaths
         }
     }
 
-    /// <summary>The configuration this test assembly was built in (Release or Debug).</summary>
+    /// <summary>The configuration the calling assembly was built in (Release or Debug).</summary>
     public static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 

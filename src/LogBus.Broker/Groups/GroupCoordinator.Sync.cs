@@ -22,6 +22,9 @@ internal sealed partial class GroupCoordinator
         {
             return SyncError(ErrorCode.UnknownMemberId);
         }
+        Task<SyncGroupResponse> task;
+        long storedEnd = -1;
+        int generation;
         lock (group.Lock)
         {
             if (group.State == GroupState.Dead)
@@ -57,7 +60,8 @@ internal sealed partial class GroupCoordinator
             member.HeartbeatDeadline = NowMs + member.SessionTimeoutMs;
             member.AwaitingSync?.TrySetResult(new SyncGroupResponse { ErrorCode = ErrorCode.RebalanceInProgress });
             member.AwaitingSync = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var task = member.AwaitingSync.Task;
+            task = member.AwaitingSync.Task;
+            generation = group.GenerationId;
             if (member.MemberId == group.LeaderId)
             {
                 var assignments = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -69,11 +73,9 @@ internal sealed partial class GroupCoordinator
                 {
                     m.Assignment = assignments.TryGetValue(m.MemberId, out var data) ? data : [];
                 }
-                var generation = group.GenerationId;
                 try
                 {
-                    var end = AppendGroupRecord(group);
-                    _ = CompleteSyncWhenDurableAsync(group, generation, end);
+                    storedEnd = AppendGroupRecord(group);
                 }
                 catch (Exception e) when (e is StorageException or ObjectDisposedException or IOException)
                 {
@@ -81,8 +83,13 @@ internal sealed partial class GroupCoordinator
                     FailSync(group, ErrorCode.CoordinatorNotAvailable);
                 }
             }
-            return task;
         }
+        if (storedEnd >= 0)
+        {
+            // Outside the lock: the wait may run the fsync on this thread.
+            _ = CompleteSyncWhenDurableAsync(group, generation, storedEnd);
+        }
+        return task;
     }
 
     private async Task CompleteSyncWhenDurableAsync(GroupMetadata group, int generation, long end)
@@ -301,7 +308,7 @@ internal sealed partial class GroupCoordinator
         try
         {
             var end = AppendGroupRecord(group);
-            _ = LogFailureAsync(StoreFor(group).WhenDurableAsync(end), group.GroupId);
+            _ = WaitDurableInBackgroundAsync(StoreFor(group), end, group.GroupId);
         }
         catch (Exception e) when (e is StorageException or ObjectDisposedException or IOException)
         {
@@ -309,11 +316,12 @@ internal sealed partial class GroupCoordinator
         }
     }
 
-    private async Task LogFailureAsync(ValueTask durable, string groupId)
+    private async Task WaitDurableInBackgroundAsync(OffsetsPartitionStore store, long end, string groupId)
     {
+        await Task.Yield(); // the caller holds the group's lock; the fsync must not run under it
         try
         {
-            await durable.ConfigureAwait(false);
+            await store.WhenDurableAsync(end).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StorageException or ObjectDisposedException or IOException)
         {

@@ -8,7 +8,10 @@ namespace LogBus.Transport.Kafka;
 /// </summary>
 public sealed class EmbeddedBrokerOptions
 {
-    /// <summary>Where the broker keeps its logs (relative paths are relative to the working directory).</summary>
+    /// <summary>
+    /// Where the broker keeps its logs (relative paths are relative to the working directory). Buses of
+    /// one process that name the same directory share one broker.
+    /// </summary>
     /// <remarks>Defaults to <c>data</c>.</remarks>
     public string DataDirectory { get; set; } = "data";
 

@@ -42,6 +42,9 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     private readonly Queue<SlowProduce> _slowQueue = new();
     private bool _slowWorkerRunning;
     private int _slowPending;
+    private static readonly long s_ticksPerMillisecond = Stopwatch.Frequency / 1000;
+    private long _clockTicks = long.MinValue / 2;
+    private long _clockMilliseconds;
     private long _bufferedBytes;
     private int _bufferWaiters;
     private int _flushing;
@@ -232,7 +235,7 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     private ValueTask<DeliveryResult> Append(ProducerTopic topic, int partition, in OutgoingRecord record, ReadOnlySpan<RecordHeaderData> headers, long size)
     {
         var acc = topic.Partitions[partition];
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var timestamp = NowMilliseconds();
         var wake = false;
         ProducerBatch batch;
         int index;
@@ -391,6 +394,24 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
             }
         }
         _stopping.Token.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Wall-clock milliseconds for record timestamps, re-read at most once per millisecond of the
+    /// monotonic clock (reading the wall clock per record costs more than appending the record).
+    /// Races only ever yield a value at most a millisecond old.
+    /// </summary>
+    private long NowMilliseconds()
+    {
+        var ticks = Stopwatch.GetTimestamp();
+        if (ticks - Volatile.Read(ref _clockTicks) < s_ticksPerMillisecond)
+        {
+            return Volatile.Read(ref _clockMilliseconds);
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Volatile.Write(ref _clockMilliseconds, now);
+        Volatile.Write(ref _clockTicks, ticks);
+        return now;
     }
 
     private static OutgoingRecord Copy(in OutgoingRecord record)

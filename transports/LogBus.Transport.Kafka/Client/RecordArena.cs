@@ -26,11 +26,14 @@ internal sealed class RecordArena
         }
         if (data.Length >= LargeValue)
         {
-            return data.ToArray();
+            var large = GC.AllocateUninitializedArray<byte>(data.Length);
+            data.CopyTo(large);
+            return large;
         }
         if (_chunk.Length - _used < data.Length)
         {
-            _chunk = new byte[ChunkSize];
+            // Uninitialised: every byte handed out is overwritten by the copy, so zeroing is waste.
+            _chunk = GC.AllocateUninitializedArray<byte>(ChunkSize);
             _used = 0;
         }
         data.CopyTo(_chunk.AsSpan(_used));

@@ -72,9 +72,10 @@ internal sealed partial class BusRuntime
             // The sink may await before deciding; the record must outlive this thread's next publish.
             return SendThroughSinkAsync(RecordCopy.Detach(message), sink, cancellationToken);
         }
-        if (!IsStarted || !message.Metadata.EnsureTopicAsync(_ensureMetadataTopic).IsCompletedSuccessfully)
+        if (!IsStarted || message.Metadata.HasPendingSlowSends || !message.Metadata.EnsureTopicAsync(_ensureMetadataTopic).IsCompletedSuccessfully)
         {
             // First publish of a topic (or before start): awaits, so the record leaves the per-thread buffers.
+            // While earlier slow sends of the type are pending, later ones queue behind them (call order).
             return SendSlowAsync(RecordCopy.Detach(message), cancellationToken);
         }
         return ProduceAsync(message, cancellationToken);
@@ -92,9 +93,23 @@ internal sealed partial class BusRuntime
 
     private async ValueTask SendSlowAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {
-        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        await message.Metadata.EnsureTopicAsync(_ensureMetadataTopic).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await ProduceAsync(message, cancellationToken).ConfigureAwait(false);
+        // Continuations of the many sends waiting for one topic run in no particular order (thread-pool
+        // queues are LIFO per thread): each send hands its record to the transport only after the
+        // previous slow send of the type did, so records keep call order (same key, same order).
+        var (previous, issued) = message.Metadata.EnterSlowSend();
+        ValueTask produce;
+        try
+        {
+            await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+            await message.Metadata.EnsureTopicAsync(_ensureMetadataTopic).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await previous.ConfigureAwait(false);
+            produce = ProduceAsync(message, cancellationToken);
+        }
+        finally
+        {
+            message.Metadata.ExitSlowSend(issued);
+        }
+        await produce.ConfigureAwait(false);
     }
 
     /// <summary>Appends a record to the log with observers and metrics; the topic must exist.</summary>

@@ -10,6 +10,9 @@ namespace LogBus.Internal;
 internal abstract class MessageMetadata
 {
     private Task? _ensureTopic;
+    private readonly Lock _slowGate = new();
+    private Task _slowTail = Task.CompletedTask;
+    private int _slowPending;
 
     protected MessageMetadata(Type clrType, string name, string topic, int partitions)
     {
@@ -42,6 +45,35 @@ internal abstract class MessageMetadata
 
     /// <summary>Reads the correlation id convention property (<c>CorrelationId</c>) when the type has one.</summary>
     public abstract Guid? GetCorrelationIdObject(object message);
+
+    /// <summary>True while sends of this type wait on the slow path; later sends must queue behind them.</summary>
+    public bool HasPendingSlowSends => Volatile.Read(ref _slowPending) > 0;
+
+    /// <summary>
+    /// Enters the slow path: returns the task of the previous slow send (completes once that send handed
+    /// its record to the transport, or gave up) and this send's own signal for the next one.
+    /// </summary>
+    public (Task Previous, TaskCompletionSource Issued) EnterSlowSend()
+    {
+        var issued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_slowGate)
+        {
+            var previous = _slowTail;
+            _slowTail = issued.Task;
+            _slowPending++;
+            return (previous, issued);
+        }
+    }
+
+    /// <summary>Leaves the slow path (after handing the record to the transport, or failing).</summary>
+    public void ExitSlowSend(TaskCompletionSource issued)
+    {
+        lock (_slowGate)
+        {
+            _slowPending--;
+        }
+        issued.TrySetResult();
+    }
 
     /// <summary>The topic creation for this type; started once, retried when it failed.</summary>
     public Task EnsureTopicAsync(Func<MessageMetadata, Task> ensure)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
+using LogBus.Transport.Kafka.Internal;
 
 namespace LogBus.Transport.Kafka.Client;
 
@@ -19,6 +20,7 @@ public sealed partial class KafkaConsumer
     private CancellationTokenSource? _heartbeatStop;
     private Task? _heartbeat;
     private Dictionary<string, int>? _leaderPartitionCounts;
+    private Task<List<TopicPartition>>? _joining;
 
     /// <summary>The member id the coordinator gave this consumer (empty before the first join).</summary>
     public string MemberId => _memberId;
@@ -53,15 +55,58 @@ public sealed partial class KafkaConsumer
     }
 
     /// <summary>
-    /// Joins (or rejoins) the group when needed, on the owner's flow: first the listener gets the
-    /// revocation of every owned partition (eager protocol; heartbeats continue meanwhile so a slow
-    /// drain does not cost the membership), then JoinGroup/SyncGroup, then the new assignment.
+    /// Drives membership on the owner's flow; true when the member holds a settled assignment. When a
+    /// (re)join is needed the listener first gets the revocation of every owned partition (eager
+    /// protocol; heartbeats continue meanwhile, so a slow drain does not cost the membership), then
+    /// JoinGroup/SyncGroup run in the background: the coordinator holds JoinGroup until every member
+    /// rejoined, and the owner must keep calling (and returning from) fetch meanwhile, so this returns
+    /// false until the join completed. The completed join's assignment is applied and announced to the
+    /// listener on a later call.
     /// </summary>
-    private async Task EnsureMembershipAsync(CancellationToken cancellationToken)
+    private async Task<bool> EnsureMembershipAsync(CancellationToken cancellationToken)
     {
+        if (_joining is { } joining)
+        {
+            if (!joining.IsCompleted)
+            {
+                return false;
+            }
+            _joining = null;
+            List<TopicPartition> assignment;
+            try
+            {
+                assignment = await joining.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                _rejoinNeeded = true;
+                return false;
+            }
+            catch (KafkaException)
+            {
+                _rejoinNeeded = true; // the next fetch starts over
+                throw;
+            }
+            lock (_gate)
+            {
+                foreach (var partition in assignment)
+                {
+                    _states[partition] = new PartitionState(partition) { MaxBytes = _options.MaxPartitionFetchBytes };
+                }
+                _order = [.. _states.Values];
+            }
+            StartHeartbeat(_generation);
+            KafkaLog.Assigned(_logger, _options.ClientId, _options.GroupId!, string.Join(", ", assignment));
+            if (assignment.Count > 0)
+            {
+                await _listener!.OnPartitionsAssignedAsync(assignment, cancellationToken).ConfigureAwait(false);
+            }
+            _fetcherWake.Set();
+            return true;
+        }
         if (!_rejoinNeeded)
         {
-            return;
+            return true;
         }
         List<TopicPartition> owned;
         lock (_gate)
@@ -79,23 +124,11 @@ public sealed partial class KafkaConsumer
             _memberId = string.Empty;
             _resetMemberId = false;
         }
-        var assignment = await JoinAndSyncAsync(cancellationToken).ConfigureAwait(false);
         _rejoinNeeded = false;
-        lock (_gate)
-        {
-            foreach (var partition in assignment)
-            {
-                _states[partition] = new PartitionState(partition) { MaxBytes = _options.MaxPartitionFetchBytes };
-            }
-            _order = [.. _states.Values];
-        }
-        StartHeartbeat(_generation);
-        KafkaLog.Assigned(_logger, _options.ClientId, _options.GroupId!, string.Join(", ", assignment));
-        if (assignment.Count > 0)
-        {
-            await _listener!.OnPartitionsAssignedAsync(assignment, cancellationToken).ConfigureAwait(false);
-        }
-        _fetcherWake.Set();
+        var join = JoinAndSyncAsync(_stopping.Token);
+        _joining = join;
+        _ = join.ContinueWith(static (_, state) => ((AsyncSignal)state!).Set(), _signal, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return false;
     }
 
     private void RemoveStates(IEnumerable<TopicPartition> partitions)

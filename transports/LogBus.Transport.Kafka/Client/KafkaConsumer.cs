@@ -118,9 +118,16 @@ public sealed partial class KafkaConsumer : ITransportConsumer
             var remaining = maxWait - Stopwatch.GetElapsedTime(started);
             try
             {
-                if (_subscription is not null)
+                if (_subscription is not null && !await EnsureMembershipAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await EnsureMembershipAsync(cancellationToken).ConfigureAwait(false);
+                    // Joining: nothing is assigned; wait for the join (it sets the signal), a wakeup or the deadline.
+                    _batch.Clear();
+                    if (remaining <= TimeSpan.Zero || Interlocked.Exchange(ref _wakeup, 0) == 1)
+                    {
+                        return _batch;
+                    }
+                    await _signal.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
                 await InitializePositionsAsync(cancellationToken).ConfigureAwait(false);
             }

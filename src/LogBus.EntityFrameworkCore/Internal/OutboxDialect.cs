@@ -55,8 +55,8 @@ internal abstract class OutboxDialect
         var list = new List<OutboxMessage>(Math.Min(limit, 1024));
         await using var command = Command(connection,
             "SELECT sequence, lane, topic, key, value, headers, message_id, message_type, created_at_ms, attempts, next_attempt_at_ms " +
-            $"FROM logbus_outbox WHERE parked_at_ms IS NULL AND lane IN ({string.Join(",", lanes)}) ORDER BY sequence LIMIT @limit",
-            ("limit", limit));
+            $"FROM logbus_outbox WHERE parked_at_ms IS NULL AND {LaneFilter(lanes)} ORDER BY sequence LIMIT @limit",
+            UsesArrays ? [("limit", limit), ("lanes", lanes.ToArray())] : [("limit", limit)]);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -82,7 +82,17 @@ internal abstract class OutboxDialect
     public Task DeleteAsync(DbConnection connection, IReadOnlyCollection<long> sequences, CancellationToken cancellationToken) =>
         sequences.Count == 0
             ? Task.CompletedTask
-            : ExecuteAsync(connection, $"DELETE FROM logbus_outbox WHERE sequence IN ({string.Join(",", sequences)})", cancellationToken);
+            : ExecuteAsync(connection, $"DELETE FROM logbus_outbox WHERE {SequenceFilter(sequences)}", cancellationToken,
+                UsesArrays ? [("sequences", sequences.ToArray())] : []);
+
+    /// <summary>Whether lanes and sequences are bound as array parameters (PostgreSQL) rather than inlined.</summary>
+    protected virtual bool UsesArrays => false;
+
+    /// <summary>A condition on <c>lane</c> (with <see cref="UsesArrays"/>, the lanes are bound as <c>@lanes</c>).</summary>
+    protected virtual string LaneFilter(IReadOnlyCollection<int> lanes) => $"lane IN ({string.Join(",", lanes)})";
+
+    /// <summary>A condition on <c>sequence</c> (with <see cref="UsesArrays"/>, the sequences are bound as <c>@sequences</c>).</summary>
+    protected virtual string SequenceFilter(IReadOnlyCollection<long> sequences) => $"sequence IN ({string.Join(",", sequences)})";
 
     /// <summary>Records a failed delivery: backoff, or parking with the reason.</summary>
     public Task RecordFailureAsync(DbConnection connection, long sequence, int attempts, long? nextAttemptAtMs, long? parkedAtMs, string error, CancellationToken cancellationToken) =>

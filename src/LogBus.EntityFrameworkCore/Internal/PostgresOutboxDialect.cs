@@ -11,6 +11,13 @@ internal sealed class PostgresOutboxDialect : OutboxDialect
     protected override string HeartbeatSql =>
         "INSERT INTO logbus_outbox_relays (owner, heartbeat_at_ms) VALUES (@owner, @now) ON CONFLICT (owner) DO UPDATE SET heartbeat_at_ms = excluded.heartbeat_at_ms";
 
+    // Array parameters keep the statement text constant, so PostgreSQL plans it once.
+    protected override bool UsesArrays => true;
+
+    protected override string LaneFilter(IReadOnlyCollection<int> lanes) => "lane = ANY(@lanes)";
+
+    protected override string SequenceFilter(IReadOnlyCollection<long> sequences) => "sequence = ANY(@sequences)";
+
     public override Task InitializeLanesAsync(DbConnection connection, int lanes, CancellationToken cancellationToken) =>
         ExecuteAsync(connection,
             "INSERT INTO logbus_outbox_lanes (lane, owner, lease_until_ms) SELECT g, NULL, 0 FROM generate_series(0, @last) AS g ON CONFLICT (lane) DO NOTHING",

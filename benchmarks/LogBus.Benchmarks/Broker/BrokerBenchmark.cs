@@ -57,6 +57,7 @@ internal sealed class BrokerBenchmark : IBenchmark
                 var peak = await ProduceAsync(broker.Port, topic, partitions, batch, batchRecords, connections, depth, TimeSpan.FromSeconds(seconds), rate: null);
                 var half = await ProduceAsync(broker.Port, topic, partitions, batch, batchRecords, connections, depth, TimeSpan.FromSeconds(seconds), rate: peak.RecordsPerSecond / 2);
                 var fetch = await FetchAsync(broker.Port, topic, partitions, connections);
+                var echo = await MachineLimits.EchoLatencyAsync(connections, half.RecordsPerSecond / batchRecords, TimeSpan.FromSeconds(quick ? 2 : 4));
                 Console.WriteLine($"{partitions} partition(s): produce {peak.RecordsPerSecond / 1e6:0.00} M rec/s (p50 {peak.P50:0.00} ms, p99 {peak.P99:0.00} ms at peak), half load {half.RecordsPerSecond / 1e6:0.00} M rec/s p50 {half.P50:0.00} ms p99 {half.P99:0.00} ms (from the intended send time: p50 {half.IntendedP50:0.00} ms p99 {half.IntendedP99:0.00} ms; gen2 GCs {peak.Gen2}/{half.Gen2}, GC pauses {peak.GcPauseMs:0}/{half.GcPauseMs:0} ms), fetch {fetch / 1e6:0.00} M rec/s");
                 var produceMet = peak.RecordsPerSecond >= ProduceTarget;
                 var fetchMet = fetch >= FetchTarget;
@@ -66,6 +67,7 @@ internal sealed class BrokerBenchmark : IBenchmark
                 rows.Add([$"fetch, {partitions} partition(s)", $"{fetch:N0} rec/s", $">= {FetchTarget:N0} rec/s", fetchMet ? "MET" : "MISSED"]);
                 rows.Add([$"produce p50 / p99 at half load ({half.RecordsPerSecond:N0} rec/s), {partitions} partition(s)", $"{half.P50:0.00} / {half.P99:0.00} ms", $"p99 <= {P99TargetMs} ms", latencyMet ? "MET" : "MISSED"]);
                 rows.Add([$"  same, from the intended send time (incl. generator timer lateness)", $"{half.IntendedP50:0.00} / {half.IntendedP99:0.00} ms", "(context)", ""]);
+                rows.Add([$"  machine floor: loopback echo at the same request rate", $"{echo.P50:0.00} / {echo.P99:0.00} ms", "reference", ""]);
             }
             rows.Add(["machine: loopback TCP, one connection", $"{loopback / 1e9:0.00} GB/s = {loopback / recordWireBytes:N0} rec/s", "reference", ""]);
             rows.Add(["machine: disk sequential write+fsync", $"{disk / 1e9:0.00} GB/s = {disk / recordWireBytes:N0} rec/s", "reference", ""]);
@@ -235,7 +237,7 @@ internal sealed class BrokerBenchmark : IBenchmark
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, connectionCount).Select(c => Task.Run(async () =>
         {
-            using var connection = await LoadConnection.ConnectAsync(port);
+            using var connection = await LoadConnection.ConnectAsync(port, 8 << 20);
             for (var i = c; i < work.Count; i += connectionCount)
             {
                 var (partition, from, to) = work[i];

@@ -15,16 +15,21 @@ namespace LogBus.Benchmarks.Broker;
 internal sealed class LoadConnection : IDisposable
 {
     private readonly Socket _socket;
-    private readonly byte[] _receive = new byte[32 << 20];
+    private byte[] _receive;
     private int _correlationId;
 
-    private LoadConnection(Socket socket) => _socket = socket;
+    private LoadConnection(Socket socket, int receiveBuffer)
+    {
+        _socket = socket;
+        _receive = new byte[receiveBuffer];
+    }
 
-    public static async Task<LoadConnection> ConnectAsync(int port)
+    /// <summary>Connects; <paramref name="receiveBuffer"/> is the initial response buffer (it grows for larger responses).</summary>
+    public static async Task<LoadConnection> ConnectAsync(int port, int receiveBuffer = 64 * 1024)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        return new LoadConnection(socket);
+        return new LoadConnection(socket, receiveBuffer);
     }
 
     /// <summary>Encodes a request frame once; <see cref="SendAsync"/> patches the correlation id.</summary>
@@ -54,9 +59,13 @@ internal sealed class LoadConnection : IDisposable
     {
         await FillAsync(_receive.AsMemory(0, 4));
         var size = BinaryPrimitives.ReadInt32BigEndian(_receive);
-        if (size < 4 || size > _receive.Length)
+        if (size < 4 || size > 256 << 20)
         {
             throw new InvalidDataException($"response frame of {size} bytes");
+        }
+        if (size > _receive.Length)
+        {
+            _receive = new byte[Math.Max(size, _receive.Length * 2)];
         }
         var body = _receive.AsMemory(0, size);
         await FillAsync(body);

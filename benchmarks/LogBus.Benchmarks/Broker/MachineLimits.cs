@@ -58,4 +58,83 @@ internal static class MachineLimits
         File.Delete(path);
         return rate;
     }
+
+    /// <summary>
+    /// The floor of request latency on this machine right now: <paramref name="connections"/> loopback
+    /// connections to an echo server that answers each 4 KiB message at once, paced like the broker's
+    /// half-load run (same rate, same sleeps). Returns p50 and p99 in milliseconds.
+    /// </summary>
+    public static async Task<(double P50, double P99)> EchoLatencyAsync(int connections, double requestsPerSecond, TimeSpan duration)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(connections);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        const int size = 4096;
+        var latencies = new List<double>[connections];
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var interval = Stopwatch.Frequency / (requestsPerSecond / connections);
+        var tasks = Enumerable.Range(0, connections).Select(async c =>
+        {
+            latencies[c] = new List<double>(1 << 14);
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var accept = listener.AcceptAsync();
+            await client.ConnectAsync(endPoint);
+            using var server = await accept;
+            server.NoDelay = true;
+            var echo = Task.Run(async () =>
+            {
+                var buffer = new byte[size];
+                try
+                {
+                    while (true)
+                    {
+                        var read = 0;
+                        while (read < size)
+                        {
+                            var n = await server.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None);
+                            if (n == 0)
+                            {
+                                return;
+                            }
+                            read += n;
+                        }
+                        await server.SendAsync(buffer, SocketFlags.None);
+                    }
+                }
+                catch (SocketException)
+                {
+                }
+            });
+            var message = new byte[size];
+            var reply = new byte[size];
+            for (long k = 0; ; k++)
+            {
+                var scheduled = start + (long)(k * interval) + (long)(c * interval / connections);
+                var wait = (scheduled - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency;
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, wait)));
+                }
+                if (Stopwatch.GetTimestamp() >= deadline)
+                {
+                    break;
+                }
+                var sent = Stopwatch.GetTimestamp();
+                await client.SendAsync(message, SocketFlags.None);
+                var read = 0;
+                while (read < size)
+                {
+                    read += await client.ReceiveAsync(reply.AsMemory(read), SocketFlags.None);
+                }
+                latencies[c].Add((Stopwatch.GetTimestamp() - sent) * 1000.0 / Stopwatch.Frequency);
+            }
+            client.Shutdown(SocketShutdown.Both);
+            await echo;
+        }).ToArray();
+        await Task.WhenAll(tasks);
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return (all[all.Length / 2], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))]);
+    }
 }

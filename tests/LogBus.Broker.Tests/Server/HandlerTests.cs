@@ -226,6 +226,15 @@ public sealed class HandlerTests
         await using var client = await broker.ConnectAsync();
         await client.SendAsync<CreateTopicsResponse>(ProtocolTestData.CreateTopic("stop"), 4);
         var id = await client.SendOnlyAsync(ProtocolTestData.Fetch("stop", 0, 0, maxWaitMs: 120_000), 11);
+        // Stop only once the broker has read the fetch (a request still in the socket is never read after stop begins).
+        var connection = broker.Broker.Server!.Connections.Single();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (connection.InFlightBytes == 0)
+            {
+                await Task.Delay(5, cts.Token);
+            }
+        }
         var stopping = broker.Broker.StopAsync();
         var response = await client.ReceiveAsync<FetchResponse>(ApiKey.Fetch, 11, id);
         Assert.Equal(ErrorCode.None, response.Responses[0].Partitions[0].ErrorCode);

@@ -58,7 +58,10 @@ internal sealed class RawKafkaClient : IAsyncDisposable
         var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
         Assert.InRange(size, 4, 512 * 1024 * 1024);
         var frame = new byte[size];
-        Assert.True(await ReadExactlyAsync(frame, cts.Token), "connection closed inside a response frame");
+        if (!await ReadExactlyAsync(frame, cts.Token))
+        {
+            throw new IOException("The broker closed the connection inside a response frame.");
+        }
         return frame;
     }
 

@@ -34,7 +34,7 @@ public sealed partial class KafkaConsumer
                 foreach (var state in _order)
                 {
                     if (state.Paused || state.InFetch || state.FetchPosition < 0 || state.NeedsReset
-                        || state.BufferedBytes >= _options.PrefetchBytesPerPartition)
+                        || state.BufferedBytes + state.PendingBytes >= _options.PrefetchBytesPerPartition)
                     {
                         continue;
                     }
@@ -92,9 +92,18 @@ public sealed partial class KafkaConsumer
         }
     }
 
+    /// <summary>
+    /// One fetch from one broker. Once the response is in, the next fetch positions are taken from the
+    /// batch headers alone and the partitions are released to the fetch loop, so the next fetch goes out
+    /// while this response's records are decoded (pipelining). Decoding runs in response order (one
+    /// chain per consumer), so records of a partition are buffered in offset order.
+    /// </summary>
     private async Task FetchFromAsync(int node, List<FetchTarget> targets, CancellationToken stopping)
     {
-        var appended = false;
+        ResponseFrame? frame = null;
+        List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)>? decodes = null;
+        var previousDecode = Task.CompletedTask;
+        TaskCompletionSource? decoded = null;
         try
         {
             var request = new FetchRequest
@@ -118,7 +127,7 @@ public sealed partial class KafkaConsumer
             }
             var connection = await _cluster.GetConnectionAsync(node, stopping, _fetchPool).ConfigureAwait(false);
             var sentAt = Stopwatch.GetTimestamp();
-            using var frame = await connection.SendPooledAsync(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
+            frame = await connection.SendPooledAsync(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
             Interlocked.Increment(ref _statFetches);
             Interlocked.Add(ref _statFetchTicks, Stopwatch.GetTimestamp() - sentAt);
             var response = (FetchResponse)frame.Response;
@@ -126,16 +135,24 @@ public sealed partial class KafkaConsumer
             {
                 throw new KafkaException(response.ErrorCode, $"Fetch from node {node} failed");
             }
-            var arena = new RecordArena();
             foreach (var topic in response.Responses)
             {
                 foreach (var partition in topic.Partitions)
                 {
                     var target = targets.Find(t => t.State.Partition.Partition == partition.Index && t.State.Partition.Topic == topic.Name);
-                    if (target.State is not null)
+                    if (target.State is not null && Advance(target, partition) is { } reserved)
                     {
-                        appended |= Process(target, partition, arena);
+                        (decodes ??= []).Add((target, partition, reserved));
                     }
+                }
+            }
+            if (decodes is not null)
+            {
+                decoded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_gate)
+                {
+                    previousDecode = _decodeTail;
+                    _decodeTail = decoded.Task;
                 }
             }
         }
@@ -164,16 +181,24 @@ public sealed partial class KafkaConsumer
                     target.State.InFetch = false;
                 }
             }
-            if (appended)
-            {
-                _signal.Set();
-            }
             _fetcherWake.Set();
+            if (decoded is null)
+            {
+                frame?.Dispose();
+            }
+        }
+        if (decoded is not null)
+        {
+            // Not awaited by the fetch loop: the next fetch of this broker may go out meanwhile.
+            _ = DecodeInOrderAsync(frame!, decodes!, previousDecode, decoded);
         }
     }
 
-    /// <summary>Decodes one partition's records into the prefetch buffer; true when records were added.</summary>
-    private bool Process(FetchTarget target, FetchResponse.Partition partition, RecordArena arena)
+    /// <summary>
+    /// Moves a partition's fetch position past the complete batches of a response (headers only) and
+    /// reserves prefetch room for them; null when there is nothing to decode. Handles partition errors.
+    /// </summary>
+    private long? Advance(FetchTarget target, FetchResponse.Partition partition)
     {
         var state = target.State;
         switch (partition.ErrorCode)
@@ -190,7 +215,7 @@ public sealed partial class KafkaConsumer
                     }
                 }
                 _signal.Set(); // the owner resets the position on its next fetch
-                return false;
+                return null;
             default:
                 lock (_gate)
                 {
@@ -204,39 +229,120 @@ public sealed partial class KafkaConsumer
                 {
                     KafkaLog.FetchFailed(_logger, -1, $"{state.Partition}: {partition.ErrorCode.KafkaName()}");
                 }
-                return false;
+                return null;
+        }
+        if (partition.Records.IsNull || partition.Records.Length == 0)
+        {
+            return null;
         }
         Interlocked.Add(ref _statFetchedBytes, partition.Records.Length);
-        var records = new List<LogRecord>();
-        var next = Decode(state.Partition, target.Offset, partition, records, arena, out var sawBatch);
-        long bytes = 0;
-        foreach (var record in records)
+        var next = target.Offset;
+        var sawBatch = false;
+        try
         {
-            bytes += SizeOf(record);
+            var reader = new RecordBatchReader(partition.Records.Memory);
+            while (reader.MoveNext())
+            {
+                sawBatch = true;
+                next = Math.Max(next, reader.Current.Header.LastOffset + 1);
+            }
+        }
+        catch (KafkaProtocolException ex)
+        {
+            // A malformed batch header: nothing of this response is used; fetch again after a pause.
+            KafkaLog.FetchFailed(_logger, -1, $"{state.Partition}: {ex.Message}");
+            lock (_gate)
+            {
+                state.RetryAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+            }
+            return null;
         }
         lock (_gate)
         {
             if (state.Removed || state.Epoch != target.Epoch || state.FetchPosition != target.Offset)
             {
-                return false; // seeked, reset or revoked while the fetch was out
+                return null; // seeked, reset or revoked while the fetch was out
             }
-            foreach (var record in records)
-            {
-                state.Buffered.Enqueue(record);
-            }
-            state.BufferedBytes += bytes;
             if (next > target.Offset)
             {
                 state.FetchPosition = next;
                 state.MaxBytes = _options.MaxPartitionFetchBytes;
+                state.PendingBytes += partition.Records.Length;
+                return partition.Records.Length;
             }
-            else if (!sawBatch && partition.Records.Length > 0)
+            if (!sawBatch)
             {
                 // Only a partial batch came back: the next batch is larger than the partition limit.
                 state.MaxBytes = (int)Math.Min((long)state.MaxBytes * 2, _options.MaxResponseSize / 2);
             }
+            return null;
         }
-        return records.Count > 0;
+    }
+
+    private async Task DecodeInOrderAsync(ResponseFrame frame, List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)> decodes, Task previous, TaskCompletionSource decoded)
+    {
+        var appended = false;
+        try
+        {
+            await previous.ConfigureAwait(false);
+            var arena = new RecordArena();
+            foreach (var (target, partition, reserved) in decodes)
+            {
+                var state = target.State;
+                var records = new List<LogRecord>();
+                try
+                {
+                    Decode(state.Partition, target.Offset, partition, records, arena, out _);
+                }
+                catch (KafkaProtocolException ex)
+                {
+                    // Undecodable records: fetch them again after a pause from the last returned
+                    // position (a transient corruption heals; a permanent one keeps failing visibly).
+                    KafkaLog.FetchFailed(_logger, -1, $"{state.Partition}: {ex.Message}");
+                    lock (_gate)
+                    {
+                        state.PendingBytes -= reserved;
+                        if (!state.Removed && state.Epoch == target.Epoch)
+                        {
+                            state.ClearBuffer();
+                            state.FetchPosition = state.Position >= 0 ? state.Position : target.Offset;
+                            state.Epoch++;
+                            state.RetryAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+                        }
+                    }
+                    continue;
+                }
+                long bytes = 0;
+                foreach (var record in records)
+                {
+                    bytes += SizeOf(record);
+                }
+                lock (_gate)
+                {
+                    state.PendingBytes -= reserved;
+                    if (state.Removed || state.Epoch != target.Epoch)
+                    {
+                        continue; // seeked, reset or revoked meanwhile
+                    }
+                    foreach (var record in records)
+                    {
+                        state.Buffered.Enqueue(record);
+                    }
+                    state.BufferedBytes += bytes;
+                }
+                appended |= records.Count > 0;
+            }
+        }
+        finally
+        {
+            frame.Dispose();
+            decoded.SetResult();
+            if (appended)
+            {
+                _signal.Set();
+            }
+            _fetcherWake.Set();
+        }
     }
 
     /// <summary>
@@ -339,6 +445,7 @@ public sealed partial class KafkaConsumer
         _fetcherWake.Set();
     }
 
+    private Task _decodeTail = Task.CompletedTask;
     private long _statFetches;
     private long _statFetchTicks;
     private long _statFetchedBytes;

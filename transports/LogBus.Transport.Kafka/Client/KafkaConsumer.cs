@@ -274,14 +274,19 @@ public sealed partial class KafkaConsumer : ITransportConsumer
         await LeaveGroupAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _fetcherWake.Set();
-        if (_fetcher is { } fetcher)
+        foreach (var loop in new[] { _fetcher, _joining, _decodeTail })
         {
+            if (loop is null)
+            {
+                continue;
+            }
             try
             {
-                await fetcher.ConfigureAwait(false);
+                await loop.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or KafkaException)
             {
+                // stopping: a join or fetch cut short
             }
         }
         await _fetchPool.DisposeAsync().ConfigureAwait(false);

@@ -21,6 +21,9 @@ internal sealed class PartitionState(TopicPartition partition)
     /// <summary>Approximate memory of <see cref="Buffered"/>.</summary>
     public long BufferedBytes { get; set; }
 
+    /// <summary>Bytes of fetched batches still being decoded (counted against the prefetch bound).</summary>
+    public long PendingBytes { get; set; }
+
     public bool Paused { get; set; }
 
     /// <summary>True while a fetch for this partition is outstanding.</summary>

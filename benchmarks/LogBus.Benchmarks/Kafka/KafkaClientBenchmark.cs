@@ -27,15 +27,20 @@ internal sealed class KafkaClientBenchmark : IBenchmark
         var rounds = options.Int("--rounds", options.Quick ? 1 : 3);
         var directory = Path.Combine(Path.GetTempPath(), "logbus-bench-kafka-" + Guid.NewGuid().ToString("N"));
         await using var broker = new LogBusBroker(new LogBusBrokerOptions { Port = 0, DataDirectory = directory });
-        await broker.StartAsync();
-        var bootstrap = $"127.0.0.1:{broker.Port}";
+        // --bootstrap HOST:PORT measures against a broker in another process (CPU numbers are then the client's alone).
+        var external = options.String("--bootstrap", "");
+        if (external.Length == 0)
+        {
+            await broker.StartAsync();
+        }
+        var bootstrap = external.Length > 0 ? external : $"127.0.0.1:{broker.Port}";
         Console.WriteLine($"kafka-client: {count:N0} records of {size} bytes per round, {partitions} partitions, batch {batchSize / 1024} KiB, {Environment.ProcessorCount} cores, broker {bootstrap}");
         try
         {
             double bestProduce = 0, bestConsume = 0;
             for (var round = 1; round <= rounds; round++)
             {
-                var topic = $"bench-{round}";
+                var topic = $"bench-{round}-{Guid.NewGuid():N}";
                 await using (var admin = new KafkaAdminClient(new KafkaClientOptions { BootstrapServers = bootstrap }))
                 {
                     await admin.CreateTopicAsync(topic, partitions);
@@ -52,7 +57,10 @@ internal sealed class KafkaClientBenchmark : IBenchmark
         finally
         {
             await broker.DisposeAsync();
-            Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
         return 0;
     }

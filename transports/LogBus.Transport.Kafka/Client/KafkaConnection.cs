@@ -226,7 +226,8 @@ internal sealed class KafkaConnection : IAsyncDisposable
                         throw new KafkaProtocolException($"Broker {Endpoint} sent a frame of {size} bytes (limit {_options.MaxResponseSize}).");
                     }
                     var pending = PeekPending() ?? throw new KafkaProtocolException($"Broker {Endpoint} sent a response nobody asked for.");
-                    var frame = pending.RentFrame ? ArrayPool<byte>.Shared.Rent(Math.Max(size, 1)) : new byte[size];
+                    // Unrented frames are overwritten completely by the read below: no need to zero them.
+                    var frame = pending.RentFrame ? ArrayPool<byte>.Shared.Rent(Math.Max(size, 1)) : GC.AllocateUninitializedArray<byte>(size);
                     var available = Math.Min(size, end - start - FrameReader.PrefixSize);
                     buffer.AsSpan(start + FrameReader.PrefixSize, available).CopyTo(frame);
                     start += FrameReader.PrefixSize + available;

@@ -100,7 +100,6 @@ public sealed partial class KafkaConsumer
     /// </summary>
     private async Task FetchFromAsync(int node, List<FetchTarget> targets, CancellationToken stopping)
     {
-        ResponseFrame? frame = null;
         List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)>? decodes = null;
         var previousDecode = Task.CompletedTask;
         TaskCompletionSource? decoded = null;
@@ -127,10 +126,11 @@ public sealed partial class KafkaConsumer
             }
             var connection = await _cluster.GetConnectionAsync(node, stopping, _fetchPool).ConfigureAwait(false);
             var sentAt = Stopwatch.GetTimestamp();
-            frame = await connection.SendPooledAsync(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
+            // The response frame is a fresh (not pooled) array: uncompressed records are sliced from it
+            // without copying, and it is garbage once no record refers to it any more.
+            var response = await connection.SendAsync<FetchResponse>(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
             Interlocked.Increment(ref _statFetches);
             Interlocked.Add(ref _statFetchTicks, Stopwatch.GetTimestamp() - sentAt);
-            var response = (FetchResponse)frame.Response;
             if (response.ErrorCode != ErrorCode.None)
             {
                 throw new KafkaException(response.ErrorCode, $"Fetch from node {node} failed");
@@ -182,15 +182,11 @@ public sealed partial class KafkaConsumer
                 }
             }
             _fetcherWake.Set();
-            if (decoded is null)
-            {
-                frame?.Dispose();
-            }
         }
         if (decoded is not null)
         {
             // Not awaited by the fetch loop: the next fetch of this broker may go out meanwhile.
-            _ = DecodeInOrderAsync(frame!, decodes!, previousDecode, decoded);
+            _ = DecodeInOrderAsync(decodes!, previousDecode, decoded);
         }
     }
 
@@ -279,7 +275,7 @@ public sealed partial class KafkaConsumer
         }
     }
 
-    private async Task DecodeInOrderAsync(ResponseFrame frame, List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)> decodes, Task previous, TaskCompletionSource decoded)
+    private async Task DecodeInOrderAsync(List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)> decodes, Task previous, TaskCompletionSource decoded)
     {
         var appended = false;
         try
@@ -335,7 +331,6 @@ public sealed partial class KafkaConsumer
         }
         finally
         {
-            frame.Dispose();
             decoded.SetResult();
             if (appended)
             {
@@ -401,23 +396,32 @@ public sealed partial class KafkaConsumer
                 next = header.LastOffset + 1;
                 continue;
             }
+            // Uncompressed records are slices of the response; decompressed ones live in a pooled
+            // buffer returned after the loop, so they are copied.
+            var source = header.Compression == CompressionCodec.None ? batch.RecordsMemory : ReadOnlyMemory<byte>.Empty;
             foreach (var record in batch.GetRecords())
             {
                 if (record.Offset < fetchOffset)
                 {
                     continue;
                 }
-                records.Add(ToLogRecord(tp, record, arena));
+                records.Add(ToLogRecord(tp, record, arena, source));
             }
             next = header.LastOffset + 1;
         }
         return next;
     }
 
-    private static LogRecord ToLogRecord(TopicPartition tp, in Record record, RecordArena arena)
+    /// <summary>
+    /// A record as a <see cref="LogRecord"/>: for an uncompressed batch (<paramref name="source"/> set)
+    /// key, value and header values are slices of the response; for a decompressed one, copies.
+    /// </summary>
+    private static LogRecord ToLogRecord(TopicPartition tp, in Record record, RecordArena arena, ReadOnlyMemory<byte> source)
     {
-        ReadOnlyMemory<byte>? key = record.IsKeyNull ? (ReadOnlyMemory<byte>?)null : arena.Copy(record.Key); // a bare null would convert to an empty memory
-        var value = arena.Copy(record.Value);
+        var share = !source.IsEmpty;
+        ReadOnlyMemory<byte>? key = record.IsKeyNull ? (ReadOnlyMemory<byte>?)null // a bare null would convert to an empty memory
+            : share ? RecordArena.Slice(source, record.Key) : arena.Copy(record.Key);
+        var value = share ? RecordArena.Slice(source, record.Value) : arena.Copy(record.Value);
         var headers = RecordHeaders.Empty;
         if (record.HeaderCount > 0)
         {
@@ -425,7 +429,7 @@ public sealed partial class KafkaConsumer
             var i = 0;
             foreach (var h in record.Headers)
             {
-                array[i++] = new Transport.RecordHeader(arena.Name(h.Key), arena.Copy(h.Value));
+                array[i++] = new Transport.RecordHeader(arena.Name(h.Key), share ? RecordArena.Slice(source, h.Value) : arena.Copy(h.Value));
             }
             headers = new RecordHeaders(array, i);
         }

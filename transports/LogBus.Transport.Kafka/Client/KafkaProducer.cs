@@ -42,8 +42,7 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     private readonly Queue<SlowProduce> _slowQueue = new();
     private bool _slowWorkerRunning;
     private int _slowPending;
-    private static readonly long s_ticksPerMillisecond = Stopwatch.Frequency / 1000;
-    private long _clockTicks = long.MinValue / 2;
+    private long _clockTick = long.MinValue;
     private long _clockMilliseconds;
     private long _bufferedBytes;
     private int _bufferWaiters;
@@ -397,20 +396,21 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     }
 
     /// <summary>
-    /// Wall-clock milliseconds for record timestamps, re-read at most once per millisecond of the
-    /// monotonic clock (reading the wall clock per record costs more than appending the record).
-    /// Races only ever yield a value at most a millisecond old.
+    /// Wall-clock milliseconds for record timestamps, re-read only when the coarse tick count moved
+    /// (a few milliseconds at most): on virtual machines without a fast clock source every precise
+    /// clock read is a system call, which would cost more than appending the record. Races only ever
+    /// yield a value a tick old.
     /// </summary>
     private long NowMilliseconds()
     {
-        var ticks = Stopwatch.GetTimestamp();
-        if (ticks - Volatile.Read(ref _clockTicks) < s_ticksPerMillisecond)
+        var tick = Environment.TickCount64;
+        if (tick == Volatile.Read(ref _clockTick))
         {
             return Volatile.Read(ref _clockMilliseconds);
         }
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Volatile.Write(ref _clockMilliseconds, now);
-        Volatile.Write(ref _clockTicks, ticks);
+        Volatile.Write(ref _clockTick, tick);
         return now;
     }
 

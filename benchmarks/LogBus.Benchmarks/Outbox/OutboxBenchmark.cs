@@ -18,7 +18,7 @@ internal sealed class OutboxBenchmark : IBenchmark
 {
     public string Name => "outbox";
 
-    public string Description => "EF Core outbox on PostgreSQL: relay throughput and commit-to-log latency (--transport embedded|inmemory)";
+    public string Description => "EF Core outbox on PostgreSQL: relay throughput and commit-to-log latency (--transport embedded|inmemory) [--json FILE]";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -51,6 +51,10 @@ internal sealed class OutboxBenchmark : IBenchmark
         Console.WriteLine($"outbox relay throughput: {throughput,10:N0} msg/s   target >= 50,000: {(throughput >= 50_000 ? "MET" : "MISSED")}");
         Console.WriteLine($"commit-to-consumer latency at {rate:N0} msg/s ({delivered:N0} messages): p50 {p50:F2} ms (target <= 5: {(p50 <= 5 ? "MET" : "MISSED")}), " +
             $"p99 {p99:F2} ms (target <= 50: {(p99 <= 50 ? "MET" : "MISSED")}), p99.9 {p999:F2} ms");
+        if (options.String("--json", "") is { Length: > 0 } json)
+        {
+            OutboxResults.Write(json, options.Quick, transport, backlog, throughput, rate, seconds, (p50, p99, p999, delivered));
+        }
         return 0;
     }
 

@@ -1,0 +1,26 @@
+namespace Orders;
+
+/// <summary>The sample's own settings (configuration section <c>Orders</c>).</summary>
+public sealed class OrdersOptions
+{
+    /// <summary>How long the saga waits for the payment service's answer before it cancels the order.</summary>
+    /// <remarks>Defaults to 30 seconds (the demo uses 5 seconds unless configured).</remarks>
+    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The simulated gateway declines amounts above this.</summary>
+    /// <remarks>Defaults to 1000.</remarks>
+    public decimal CardLimit { get; set; } = 1000m;
+
+    /// <summary>
+    /// Where the SQLite database and the embedded broker's logs live when no connection string and no
+    /// bootstrap servers are configured.
+    /// </summary>
+    /// <remarks>Defaults to <c>logbus-orders</c> under the user's local application data folder.</remarks>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    private static string DefaultDataDirectory()
+    {
+        var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return Path.Combine(string.IsNullOrEmpty(appData) ? Path.GetTempPath() : appData, "logbus-orders");
+    }
+}

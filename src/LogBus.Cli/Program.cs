@@ -6,7 +6,8 @@
 //   logbus groups describe orders.order-saga
 //
 // Tables by default, --json for scripts. Exit code 0 on success; 1 with one line on stderr when the
-// broker is unreachable, a topic or group is unknown, or the broker refuses; 2 for bad option values.
+// broker is unreachable, a topic or group is unknown, or the broker refuses; 2 for bad option values and
+// command lines that do not parse (unknown command, missing argument, an option given twice).
 using System.CommandLine;
 using LogBus.Cli.Commands;
 using LogBus.Cli.Internal;
@@ -21,4 +22,18 @@ root.Subcommands.Add(TopicsCommand.Create());
 root.Subcommands.Add(ProduceCommand.Create());
 root.Subcommands.Add(ConsumeCommand.Create());
 root.Subcommands.Add(GroupsCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    if (args.Length == 0)
+    {
+        await root.Parse(["--help"]).InvokeAsync();
+    }
+    foreach (var error in parse.Errors)
+    {
+        await Console.Error.WriteLineAsync("logbus: " + error.Message);
+    }
+    await Console.Error.WriteLineAsync("Run 'logbus --help' (or 'logbus COMMAND --help') for usage.");
+    return 2;
+}
+return await parse.InvokeAsync();

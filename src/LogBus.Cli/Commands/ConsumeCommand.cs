@@ -38,23 +38,23 @@ internal static class ConsumeCommand
             var max = context.Get(maxMessages);
             if (!Durations.TryParse(context.Get(timeout), out var idle) || idle <= TimeSpan.Zero)
             {
-                throw new CliException($"--timeout must be a positive duration such as 5s (was '{context.Get(timeout)}')");
+                throw CliException.Usage($"--timeout must be a positive duration such as 5s (was '{context.Get(timeout)}')");
             }
             if (max is < 1)
             {
-                throw new CliException("--max-messages must be at least 1");
+                throw CliException.Usage("--max-messages must be at least 1");
             }
             if (groupId is not null && (start is not null || only is not null))
             {
-                throw new CliException("--offset and --partition read partitions directly; they do not go with --group");
+                throw CliException.Usage("--offset and --partition read partitions directly; they do not go with --group");
             }
             if (start is not null && only is null)
             {
-                throw new CliException("--offset needs --partition");
+                throw CliException.Usage("--offset needs --partition");
             }
             if (start is < 0)
             {
-                throw new CliException("--offset must not be negative");
+                throw CliException.Usage("--offset must not be negative");
             }
 
             List<int> partitions;

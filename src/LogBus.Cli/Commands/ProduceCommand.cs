@@ -29,7 +29,7 @@ internal static class ProduceCommand
             var keySeparator = context.Get(separator);
             if (keySeparator.Length == 0)
             {
-                throw new CliException("--key-separator cannot be empty");
+                throw CliException.Usage("--key-separator cannot be empty");
             }
             var headers = Headers(context.Parse.GetValue(headerOption));
             var partition = context.Get(partitionOption);
@@ -108,7 +108,7 @@ internal static class ProduceCommand
             var equals = values[i].IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new CliException($"--header needs NAME=VALUE (was '{values[i]}')");
+                throw CliException.Usage($"--header needs NAME=VALUE (was '{values[i]}')");
             }
             headers[i] = RecordHeader.FromString(values[i][..equals], values[i][(equals + 1)..]);
         }

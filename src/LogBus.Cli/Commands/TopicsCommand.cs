@@ -53,7 +53,7 @@ internal static class TopicsCommand
             var count = context.Get(partitions);
             if (count < 1)
             {
-                throw new CliException("--partitions must be at least 1");
+                throw CliException.Usage("--partitions must be at least 1");
             }
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var config in context.Parse.GetValue(configs) ?? [])
@@ -61,7 +61,7 @@ internal static class TopicsCommand
                 var equals = config.IndexOf('=', StringComparison.Ordinal);
                 if (equals <= 0)
                 {
-                    throw new CliException($"--config needs NAME=VALUE (was '{config}')");
+                    throw CliException.Usage($"--config needs NAME=VALUE (was '{config}')");
                 }
                 settings[config[..equals]] = config[(equals + 1)..];
             }

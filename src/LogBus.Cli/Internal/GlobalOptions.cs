@@ -72,7 +72,7 @@ internal static class GlobalOptions
         catch (CliException ex)
         {
             await error.WriteLineAsync($"logbus: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            return ex.ExitCode;
         }
         catch (KafkaConnectionException ex)
         {

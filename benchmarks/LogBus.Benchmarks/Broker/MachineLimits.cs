@@ -61,37 +61,45 @@ internal static class MachineLimits
 
     /// <summary>
     /// The floor of request latency on this machine right now: <paramref name="connections"/> loopback
-    /// connections to an echo server that answers each 4 KiB message at once, paced like the broker's
-    /// half-load run (same rate, same sleeps). Returns p50 and p99 in milliseconds.
+    /// connections to a server that answers each <paramref name="requestSize"/>-byte message at once with
+    /// <paramref name="responseSize"/> bytes (the sizes of the broker's produce request and response),
+    /// paced like the broker's half-load run (same rate, same sleeps). Returns the latencies in milliseconds.
     /// </summary>
-    public static async Task<(double P50, double P99)> EchoLatencyAsync(int connections, double requestsPerSecond, TimeSpan duration)
+    public static async Task<List<double>> EchoLatencyAsync(int connections, double requestsPerSecond, TimeSpan duration, int requestSize, int responseSize)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(connections);
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
-        const int size = 4096;
-        var latencies = new List<double>[connections];
+        // Sockets and buffers first, then a collection, then the clock (as in the broker's phases).
+        var pairs = new (Socket Client, Socket Server, byte[] Message, byte[] Reply, byte[] Buffer, byte[] Answer, List<double> Latencies)[connections];
+        for (var c = 0; c < connections; c++)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var accept = listener.AcceptAsync();
+            await client.ConnectAsync(endPoint);
+            var server = await accept;
+            server.NoDelay = true;
+            pairs[c] = (client, server, new byte[requestSize], new byte[responseSize], new byte[requestSize], new byte[responseSize], new List<double>(1 << 14));
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var interval = Stopwatch.Frequency / (requestsPerSecond / connections);
         var tasks = Enumerable.Range(0, connections).Select(async c =>
         {
-            latencies[c] = new List<double>(1 << 14);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            var accept = listener.AcceptAsync();
-            await client.ConnectAsync(endPoint);
-            using var server = await accept;
-            server.NoDelay = true;
+            var (client, server, message, reply, buffer, answer, latencies) = pairs[c];
+            using var ownedClient = client;
+            using var ownedServer = server;
             var echo = Task.Run(async () =>
             {
-                var buffer = new byte[size];
                 try
                 {
                     while (true)
                     {
                         var read = 0;
-                        while (read < size)
+                        while (read < requestSize)
                         {
                             var n = await server.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None);
                             if (n == 0)
@@ -100,15 +108,13 @@ internal static class MachineLimits
                             }
                             read += n;
                         }
-                        await server.SendAsync(buffer, SocketFlags.None);
+                        await server.SendAsync(answer, SocketFlags.None);
                     }
                 }
                 catch (SocketException)
                 {
                 }
             });
-            var message = new byte[size];
-            var reply = new byte[size];
             for (long k = 0; ; k++)
             {
                 var scheduled = start + (long)(k * interval) + (long)(c * interval / connections);
@@ -122,19 +128,22 @@ internal static class MachineLimits
                     break;
                 }
                 var sent = Stopwatch.GetTimestamp();
-                await client.SendAsync(message, SocketFlags.None);
-                var read = 0;
-                while (read < size)
+                var sentBytes = 0;
+                while (sentBytes < requestSize)
                 {
-                    read += await client.ReceiveAsync(reply.AsMemory(read), SocketFlags.None);
+                    sentBytes += await client.SendAsync(message.AsMemory(sentBytes), SocketFlags.None);
                 }
-                latencies[c].Add((Stopwatch.GetTimestamp() - sent) * 1000.0 / Stopwatch.Frequency);
+                var received = 0;
+                while (received < responseSize)
+                {
+                    received += await client.ReceiveAsync(reply.AsMemory(received), SocketFlags.None);
+                }
+                latencies.Add((Stopwatch.GetTimestamp() - sent) * 1000.0 / Stopwatch.Frequency);
             }
             client.Shutdown(SocketShutdown.Both);
             await echo;
         }).ToArray();
         await Task.WhenAll(tasks);
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return (all[all.Length / 2], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))]);
+        return pairs.SelectMany(p => p.Latencies).ToList();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -20,6 +21,7 @@ internal sealed partial class KafkaConnection
             while (true)
             {
                 var result = await input.ReadAsync(token).ConfigureAwait(false);
+                var receivedAt = Stopwatch.GetTimestamp();
                 var buffer = result.Buffer;
                 var stop = false;
                 try
@@ -28,7 +30,7 @@ internal sealed partial class KafkaConnection
                     {
                         var size = (int)frame.Length;
                         await AdmitAsync(size, token).ConfigureAwait(false);
-                        var pending = Dispatch(frame, size, out stop);
+                        var pending = Dispatch(frame, size, receivedAt, out stop);
                         if (pending is { } p)
                         {
                             await EnqueueAsync(p, token).ConfigureAwait(false);
@@ -101,7 +103,7 @@ internal sealed partial class KafkaConnection
     /// Returns the pending response, or null when nothing is to be answered; <paramref name="stop"/>
     /// tells the read loop to stop after a protocol violation (already logged).
     /// </summary>
-    private PendingResponse? Dispatch(ReadOnlySequence<byte> frame, int size, out bool stop)
+    private PendingResponse? Dispatch(ReadOnlySequence<byte> frame, int size, long receivedAt, out bool stop)
     {
         stop = false;
         var buffer = FrameBufferPool.Shared.Rent(Math.Max(size, 1));
@@ -129,7 +131,7 @@ internal sealed partial class KafkaConnection
             stop = true;
             return null;
         }
-        var context = new RequestContext(header, _services, RemoteEndPoint, _requests.Token);
+        var context = new RequestContext(header, _services, RemoteEndPoint, receivedAt, _requests.Token);
         if (support == ApiSupport.UnsupportedVersion)
         {
             FrameBufferPool.Shared.Return(buffer);

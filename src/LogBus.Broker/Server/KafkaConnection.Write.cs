@@ -148,6 +148,7 @@ internal sealed partial class KafkaConnection
         }
         foreach (var context in unsent)
         {
+            _requestTimes.Record(context.Header.ApiKey, context.ReceivedTimestamp);
             context.DisposeResources();
         }
         unsent.Clear();

@@ -32,6 +32,9 @@ internal sealed class KafkaServer : IAsyncDisposable
     /// <summary>Open connections.</summary>
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Broker-side request times of every connection (diagnostics and benchmarks).</summary>
+    public RequestTimeHistogram RequestTimes { get; } = new();
+
     /// <summary>The connections (tests and diagnostics).</summary>
     internal IEnumerable<KafkaConnection> Connections => _connections.Values.Select(v => v.Connection);
 
@@ -93,7 +96,7 @@ internal sealed class KafkaServer : IAsyncDisposable
             }
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextId);
-            var connection = new KafkaConnection(id, socket, _services, _handlers, _logger);
+            var connection = new KafkaConnection(id, socket, _services, _handlers, RequestTimes, _logger);
             _logger.LogDebug("Connection {Id} from {Remote} accepted", id, socket.RemoteEndPoint);
             // Register before running so StopAsync sees every connection it must wait for.
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

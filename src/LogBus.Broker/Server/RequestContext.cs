@@ -13,8 +13,9 @@ internal sealed class RequestContext
 {
     private List<IDisposable>? _resources;
 
-    public RequestContext(RequestHeader header, BrokerServices services, EndPoint? remote, CancellationToken cancellationToken)
+    public RequestContext(RequestHeader header, BrokerServices services, EndPoint? remote, long receivedTimestamp, CancellationToken cancellationToken)
     {
+        ReceivedTimestamp = receivedTimestamp;
         Header = header;
         Services = services;
         RemoteEndPoint = remote;
@@ -29,6 +30,9 @@ internal sealed class RequestContext
 
     /// <summary>The client id from the header, or null.</summary>
     public string? ClientId => Header.ClientId;
+
+    /// <summary>When the read that completed the request's frame returned (<see cref="System.Diagnostics.Stopwatch"/> timestamp; request times start here).</summary>
+    public long ReceivedTimestamp { get; }
 
     /// <summary>The broker's shared services.</summary>
     public BrokerServices Services { get; }

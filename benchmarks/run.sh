@@ -88,7 +88,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 # A throwaway RabbitMQ node: its own name, cookie (HOME), epmd port, AMQP and distribution ports on
 # 127.0.0.1, data and logs under $work. It never touches a system RabbitMQ service.
 rabbit_env() {
-  env HOME="$work/rabbit-home" ERL_EPMD_PORT="$epmd_port" \
+  env HOME="$work/rabbit-home" ERL_EPMD_PORT="$epmd_port" ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
     RABBITMQ_CONF_ENV_FILE="$work/rabbit-home/rabbitmq-env.conf" RABBITMQ_CONFIG_FILE="$work/rabbit-home/rabbitmq.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbit-home/enabled_plugins" RABBITMQ_ADVANCED_CONFIG_FILE="$work/rabbit-home/advanced.config" \
     RABBITMQ_MNESIA_BASE="$work/rabbit-data" RABBITMQ_LOG_BASE="$work/rabbit-log" RABBITMQ_PID_FILE="$work/rabbit-home/rabbit.pid" \
@@ -97,14 +98,17 @@ rabbit_env() {
 }
 beam_pid=""
 start_rabbitmq() {
-  amqp_port=$(free_port); dist_port=$(free_port); epmd_port=$(free_port)
+  amqp_port=$(free_port); dist_port=$(free_port); epmd_port=$(free_port); stream_port=$(free_port)
   node="logbus-bench-$$@localhost"
   mkdir -p "$work/rabbit-home" "$work/rabbit-data" "$work/rabbit-log"
   : > "$work/rabbit-home/rabbitmq-env.conf"
-  echo "[]." > "$work/rabbit-home/enabled_plugins"
+  # The stream plugin (stream protocol listener, here on 127.0.0.1 only); stream queues themselves are core.
+  echo "[rabbitmq_stream]." > "$work/rabbit-home/enabled_plugins"
   echo "[]." > "$work/rabbit-home/advanced.config"
   cat > "$work/rabbit-home/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$amqp_port
+stream.listeners.tcp.default = 127.0.0.1:$stream_port
+stream.advertised_host = 127.0.0.1
 loopback_users.guest = true
 log.console = false
 log.file.level = warning
@@ -128,3 +132,65 @@ EOF
 if wants broker || wants framework || wants latency; then
   start_rabbitmq
 fi
+
+# --- the run --------------------------------------------------------------------------------------------
+raw="$out/raw"
+mkdir -p "$raw"
+rm -f "$raw"/*.json "$raw"/*.log "$raw"/machine.env "$out"/*.png
+quick_flag=(); [ "$mode" = quick ] && quick_flag=(--quick)
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+{
+  echo "mode=$mode"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "cores=$(nproc)"
+  echo "memory=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "kernel=$(uname -sr)"
+  echo "os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+  echo "filesystem=$(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 { print $2 " (" $1 ")" }')"
+  echo "dotnet=$(dotnet --version 2>/dev/null)"
+  echo "rabbitmq=${rabbit_version:-not started}"
+  echo "erlang=${erlang_version:+OTP }${erlang_version:-}"
+  echo "postgresql=$([ -n "$pg_bin" ] && "$pg_bin/postgres" --version | sed 's/^postgres (PostgreSQL) //')"
+  echo "gnuplot=$(command -v gnuplot >/dev/null 2>&1 && gnuplot --version)"
+  echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$raw/machine.env"
+
+failed=()
+# run_workload KEY TIMEOUT BENCHMARK ARGS...: output to raw/KEY.log (and the terminal), results to raw/KEY.json.
+run_workload() {
+  local key=$1 limit=$2; shift 2
+  wants "$key" || return 0
+  log "workload $key ($mode)"
+  local start=$(date +%s) rc=0
+  timeout --kill-after=30 "$limit" dotnet "$bench_dll" "$@" "${quick_flag[@]}" --json "$raw/$key.json" 2>&1 | tee "$raw/$key.log" || rc=$?
+  [ "$rc" -eq 0 ] && [ ! -s "$raw/$key.json" ] && rc=1
+  if [ "$rc" -ne 0 ]; then
+    failed+=("$key")
+    log "workload $key FAILED (exit $rc); see $raw/$key.log"
+  fi
+  echo "seconds_$key=$(( $(date +%s) - start ))" >> "$raw/machine.env"
+}
+amqp=""
+[ -n "$node" ] && amqp="amqp://guest:guest@127.0.0.1:$amqp_port/"
+peer_args=(); [ -n "$amqp" ] && peer_args=(--amqp "$amqp" --server-pid "$beam_pid")
+if [ "$mode" = quick ]; then t_small=180; t_big=420; else t_small=600; t_big=1800; fi
+
+run_workload limits "$t_small" limits
+run_workload broker "$t_big" broker-peers "${peer_args[@]}"
+run_workload framework "$t_big" framework-peers "${peer_args[@]}"
+run_workload latency "$t_big" latency-peers "${peer_args[@]}"
+outbox_args=(--transport embedded); [ "$mode" = quick ] && outbox_args+=(--backlog 40000 --seconds 5)
+run_workload outbox "$t_big" outbox "${outbox_args[@]}"
+
+echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw/machine.env"
+echo "total_seconds=$(( $(date +%s) - started_at ))" >> "$raw/machine.env"
+[ ${#failed[@]} -gt 0 ] && echo "failed=${failed[*]}" >> "$raw/machine.env"
+
+# --- the report -------------------------------------------------------------------------------------------
+chart_flag=(); [ "$charts" -eq 1 ] && chart_flag=(--charts)
+dotnet "$bench_dll" report --raw "$raw" --out "$out" "${chart_flag[@]}"
+log "report: $out/REPORT.md ($(( $(date +%s) - started_at )) s)"
+[ ${#failed[@]} -eq 0 ] || { log "failed workloads: ${failed[*]}"; exit 1; }

@@ -54,6 +54,19 @@ internal sealed class LoadConnection : IDisposable
         return id;
     }
 
+    /// <summary>The next correlation id, for a caller that encodes frames itself and sends them with <see cref="SendRawAsync"/>.</summary>
+    public int NextCorrelationId() => ++_correlationId;
+
+    /// <summary>Sends bytes as they are (one or more whole frames encoded by the caller, ids from <see cref="NextCorrelationId"/>).</summary>
+    public async ValueTask SendRawAsync(ReadOnlyMemory<byte> frames)
+    {
+        while (frames.Length > 0)
+        {
+            var n = await _socket.SendAsync(frames, SocketFlags.None);
+            frames = frames[n..];
+        }
+    }
+
     /// <summary>Reads one response frame (body without the size prefix) into the connection's buffer.</summary>
     public async ValueTask<Memory<byte>> ReceiveAsync()
     {

@@ -281,7 +281,15 @@ internal sealed class BrokerPeersBenchmark : IBenchmark
             MaxPartitionFetchBytes = 1024 * 1024,
             PrefetchBytesPerPartition = 2 * 1024 * 1024,
         });
-        consumer.Assign([new TopicPartition(topic, 0)]);
+        var partition = new TopicPartition(topic, 0);
+        consumer.Assign([partition]);
+        // Off the record: connect, look the partition up and take a first fetch (RabbitMQ's connection is
+        // open before its run too); then rewind to offset 0 and time reading all of them.
+        if ((await consumer.FetchAsync(TimeSpan.FromSeconds(5), CancellationToken.None)).Count == 0)
+        {
+            throw new InvalidOperationException($"no records in {topic}");
+        }
+        consumer.Seek(new TopicPartitionOffset(topic, 0, 0));
         long read = 0, bytes = 0;
         var meter = RunMeter.Start();
         while (read < count)

@@ -13,12 +13,17 @@ internal sealed class LatencyCollector
     private long[] _fromSent = [];
     private int _count;
     private int _expected;
+    private int _run;
     private long _lastTicks;
     private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Starts a run of <paramref name="expected"/> messages.</summary>
+    /// <summary>The run being recorded; messages of other runs are ignored.</summary>
+    public int Run => Volatile.Read(ref _run);
+
+    /// <summary>Starts a new run of <paramref name="expected"/> messages (see <see cref="Run"/>).</summary>
     public Task Expect(int expected)
     {
+        Interlocked.Increment(ref _run);
         _fromIntended = new long[expected];
         _fromSent = new long[expected];
         _expected = expected;
@@ -37,6 +42,10 @@ internal sealed class LatencyCollector
     public void Handled(PeerLatencyMessage message)
     {
         var now = Stopwatch.GetTimestamp();
+        if (message.Run != Volatile.Read(ref _run))
+        {
+            return; // a straggler of an earlier run
+        }
         var i = Interlocked.Increment(ref _count) - 1;
         if (i < _expected)
         {

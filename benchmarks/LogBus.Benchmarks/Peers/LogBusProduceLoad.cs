@@ -45,17 +45,23 @@ internal static class LogBusProduceLoad
 
     /// <summary>
     /// Produces <paramref name="count"/> records of <paramref name="recordBytes"/> to partition 0 of
-    /// <paramref name="topic"/>. With acks 0 nothing is answered, so the run ends when a fetch on the same
-    /// connection (answered after every earlier request was handled) shows the high watermark at
+    /// <paramref name="topic"/>, one Produce request per batch of <paramref name="batchRecords"/> records.
+    /// Requests are encoded one by one into a send buffer that goes out when it holds 64 KiB or when the
+    /// window of <paramref name="windowRequests"/> requests in flight is full (as a client's buffered
+    /// connection coalesces pipelined requests into one socket write; the broker still reads, appends and
+    /// answers every request on its own). With acks 0 nothing is answered, so the run ends when a fetch on
+    /// the same connection (answered after every earlier request was handled) shows the high watermark at
     /// <paramref name="count"/>. Returns the run's seconds, profile and wire bytes per record.
     /// </summary>
     public static async Task<(double Seconds, RunProfile Profile, double BytesPerRecord)> ProduceAsync(
         int port, string topic, int count, int recordBytes, int batchRecords, short acks, int windowRequests)
     {
+        const int flushBytes = 64 * 1024;
         using var connection = await LoadConnection.ConnectAsync(port);
         var value = new byte[recordBytes];
         Random.Shared.NextBytes(value);
         using var builder = new RecordBatchBuilder(batchRecords * (recordBytes + 32) + 128);
+        using var send = new PooledBufferWriter(flushBytes * 2);
         var requests = (count + batchRecords - 1) / batchRecords;
         using var slots = new SemaphoreSlim(windowRequests);
         long wireBytes = 0;
@@ -67,6 +73,14 @@ internal static class LogBusProduceLoad
                 slots.Release();
             }
         });
+        var header = new RequestHeader { ApiKey = ApiKey.Produce, ApiVersion = 7, ClientId = "bench" };
+        var partition = new ProduceRequest.Partition { Index = 0 };
+        var request = new ProduceRequest
+        {
+            Acks = acks,
+            TimeoutMs = 30_000,
+            Topics = [new ProduceRequest.Topic { Name = topic, Partitions = [partition] }],
+        };
         var meter = RunMeter.Start();
         for (var r = 0; r < requests; r++)
         {
@@ -79,22 +93,25 @@ internal static class LogBusProduceLoad
             }
             var batch = builder.Build();
             wireBytes += batch.Length;
-            var frame = LoadConnection.Encode(new ProduceRequest
+            if (acks != 0 && !slots.Wait(0))
             {
-                Acks = acks,
-                TimeoutMs = 30_000,
-                Topics = [new ProduceRequest.Topic { Name = topic, Partitions = [new ProduceRequest.Partition { Index = 0, Records = RecordSet.FromMemory(batch) }] }],
-            }, 7);
-            if (acks != 0)
-            {
+                // The window is full: send what is buffered, then wait for a response to free a slot.
+                await FlushAsync(connection, send);
                 await slots.WaitAsync();
             }
-            await connection.SendAsync(frame);
+            header.CorrelationId = connection.NextCorrelationId();
+            partition.Records = RecordSet.FromMemory(batch);
+            FrameWriter.WriteRequest(send, header, request);
+            if (send.WrittenCount >= flushBytes)
+            {
+                await FlushAsync(connection, send);
+            }
             if (receiver.IsFaulted)
             {
                 await receiver;
             }
         }
+        await FlushAsync(connection, send);
         await receiver;
         var high = await HighWatermarkAsync(connection, topic);
         var (seconds, profile) = meter.Stop(count);
@@ -103,6 +120,15 @@ internal static class LogBusProduceLoad
             throw new InvalidOperationException($"{topic}: high watermark {high} after producing {count} records");
         }
         return (seconds, profile, (double)wireBytes / count);
+    }
+
+    private static async ValueTask FlushAsync(LoadConnection connection, PooledBufferWriter send)
+    {
+        if (send.WrittenCount > 0)
+        {
+            await connection.SendRawAsync(send.WrittenMemory);
+            send.Clear();
+        }
     }
 
     /// <summary>The high watermark of partition 0, from a one-byte fetch on <paramref name="connection"/>.</summary>

@@ -25,7 +25,7 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         int? serverPid = options.Int("--server-pid", 0) is > 0 and var pid ? pid : null;
         var inProcess = options.Int("--messages", quick ? 100_000 : 500_000);
         var overBroker = options.Int("--broker-messages", quick ? 20_000 : 100_000);
-        var rounds = options.Int("--rounds", quick ? 2 : 3);
+        var rounds = options.Int("--rounds", 3);
         Console.WriteLine($"framework-peers: {(quick ? "quick" : "full")}; {inProcess:N0} messages in-process, {overBroker:N0} over a broker; best of {rounds} rounds; publish window {Window:N0}");
 
         var results = new BenchmarkResults { Workload = "framework", Title = "Framework throughput", Mode = quick ? "quick" : "full" };
@@ -71,6 +71,7 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         results.Notes.AddRange(
         [
             $"Each system publishes the same {nameof(PeerSmallMessage)} record (serialized as JSON by each framework's default serializer) one message per publish call, with up to {Window:N0} publish calls outstanding, to a no-op handler that counts; the time runs from the first publish to the last handler call. Each system runs a warm-up round, then the best of its rounds is shown.",
+            PeerRun.GcNote(),
             "The broker-backed LogBus rows use the bundled broker inside the benchmark process (UsingEmbeddedBroker); RabbitMQ runs as its own node on the same machine. The % of limit column compares LogBus's messages/s with loopback TCP bandwidth at about 200 bytes per message on the wire (record, envelope headers and batch framing).",
         ]);
         if (options.String("--json", "") is { Length: > 0 } json)
@@ -99,7 +100,9 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         try
         {
             await bus.StartAsync();
-            await RoundAsync(bus, Math.Max(1000, count / 5)); // warm-up: JIT, topics/queues, consumer assignment
+            // Warm-up, off the record: JIT (tier-1 compilation runs in the background and is late on a loaded
+            // machine), topics/queues, consumer assignment.
+            await RoundAsync(bus, Math.Max(1000, count / 2));
             for (var round = 0; round < rounds; round++)
             {
                 var (seconds, profile) = await RoundAsync(bus, count);

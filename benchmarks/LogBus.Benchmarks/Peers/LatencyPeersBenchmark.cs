@@ -104,6 +104,7 @@ internal sealed class LatencyPeersBenchmark : IBenchmark
         results.Notes.AddRange(
         [
             $"Each rate runs {seconds} s after a 1 s settling run at the same rate. The publisher sleeps until each message's scheduled time (timer granularity about 1 ms, so messages leave in small bursts at 50k/s) and never waits for a publish to complete unless {MaxOutstandingPublishes:N0} are outstanding. Latency is measured from the scheduled send time to the handler call, in the same process (one clock).",
+            PeerRun.GcNote(),
             "A system that cannot sustain the offered rate is marked saturated: its queue grows for the whole run and its percentiles measure that backlog, not its latency at that rate.",
         ]);
         if (options.String("--json", "") is { Length: > 0 } json)

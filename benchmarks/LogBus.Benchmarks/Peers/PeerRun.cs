@@ -33,6 +33,11 @@ internal static class PeerRun
         Note = result.Note is null ? note : $"{note}; {result.Note}",
     };
 
+    /// <summary>The garbage collector this process runs with (the same for LogBus and its peers in one workload).</summary>
+    public static string GcNote() =>
+        $"Both frameworks run in the benchmark process with the {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} garbage collector, " +
+        $"{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Interactive ? "concurrent (.NET's default for applications)" : "non-concurrent")}.";
+
     /// <summary>Prints one result line.</summary>
     public static void Print(SystemResult result, string unit)
     {

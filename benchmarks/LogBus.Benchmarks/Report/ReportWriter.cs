@@ -251,7 +251,11 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
 
     private void WriteProfiles(BenchmarkResults result)
     {
-        var measured = result.Rows.SelectMany(r => r.Results.Select(s => (Row: r, Result: s))).Where(x => x.Result.Profile is not null || x.Result.Note is not null).ToList();
+        // One line per run: rows that share a run (latency percentiles, a peer reused for two rows) show it once.
+        var measured = result.Rows.SelectMany(r => r.Results.Select(s => (Row: r, Result: s)))
+            .Where(x => x.Result.Profile is not null || x.Result.Note is not null)
+            .DistinctBy(x => (x.Result.System, x.Result.Count, x.Result.Seconds, x.Result.Profile?.CpuUsPerMessage, x.Result.Profile?.AllocatedBytesPerMessage))
+            .ToList();
         if (measured.Count == 0)
         {
             return;

@@ -69,7 +69,8 @@ internal static class ChartWriter
         File.WriteAllText(dataPath, data);
         var script = new StringBuilder();
         script.Append("set terminal pngcairo size 1400,720 noenhanced font 'sans,10'\n");
-        script.Append($"set output {Quote(pngPath)}\n");
+        // Paths relative to the report's directory (gnuplot runs there): the committed scripts work in any clone.
+        script.Append($"set output {Quote(Path.GetRelativePath(output, pngPath))}\n");
         script.Append($"set title {Quote(title)}\n");
         script.Append($"set ylabel {Quote(ylabel)}\n");
         script.Append("set datafile separator '\\t'\nset datafile missing '?'\n");
@@ -78,14 +79,14 @@ internal static class ChartWriter
         script.Append("plot ");
         for (var i = 0; i < series.Count; i++)
         {
-            script.Append(i == 0 ? Quote(dataPath) + $" using 2:xtic(1)" : $", '' using {i + 2}");
+            script.Append(i == 0 ? Quote(Path.GetRelativePath(output, dataPath)) + $" using 2:xtic(1)" : $", '' using {i + 2}");
             script.Append($" title {Quote(series[i])}");
         }
         script.Append('\n');
         File.WriteAllText(scriptPath, script.ToString());
         try
         {
-            using var gnuplot = Process.Start(new ProcessStartInfo("gnuplot", [scriptPath]) { RedirectStandardError = true, UseShellExecute = false })
+            using var gnuplot = Process.Start(new ProcessStartInfo("gnuplot", [Path.GetFullPath(scriptPath)]) { RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetFullPath(output) })
                 ?? throw new InvalidOperationException("gnuplot did not start");
             var errors = gnuplot.StandardError.ReadToEndAsync();
             if (!gnuplot.WaitForExit(GnuplotTimeout))

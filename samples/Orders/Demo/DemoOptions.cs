@@ -16,8 +16,12 @@ public sealed class DemoOptions
     public int Concurrency { get; init; } = 16;
 
     /// <summary>Orders placed but not yet final, at most.</summary>
-    /// <remarks>Defaults to 200.</remarks>
-    public int InFlight { get; init; } = 200;
+    /// <remarks>
+    /// Defaults to 100. The window bounds the consumers' backlog and with it every order's latency
+    /// (Little's law: latency = orders in flight / throughput), which must stay well below the payment
+    /// deadline: a payment answered after the deadline cancels an order the demo expects to complete.
+    /// </remarks>
+    public int InFlight { get; init; } = 100;
 
     /// <summary>How long to wait for every order to be final.</summary>
     /// <remarks>Defaults to 2 minutes plus 20 ms per order.</remarks>
@@ -36,7 +40,7 @@ public sealed class DemoOptions
             : throw new ArgumentException("--demo needs a positive number of orders, e.g. --demo 1000");
         var concurrency = Int(args, "--concurrency") ?? 16;
         var timeout = Int(args, "--demo-timeout") is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(2) + TimeSpan.FromMilliseconds(20.0 * orders);
-        var inFlight = Int(args, "--in-flight") ?? 200;
+        var inFlight = Int(args, "--in-flight") ?? 100;
         if (concurrency < 1 || inFlight < 1)
         {
             throw new ArgumentException("--concurrency and --in-flight must be positive");
@@ -44,7 +48,11 @@ public sealed class DemoOptions
         return new DemoOptions { Orders = orders, Concurrency = concurrency, InFlight = inFlight, Timeout = timeout };
     }
 
-    /// <summary>Demo defaults: a free HTTP port, quiet logs, a 5 second payment deadline (unless configured).</summary>
+    /// <summary>
+    /// Demo defaults: a free HTTP port, quiet logs, a 20 second payment deadline (unless configured). The
+    /// deadline is what the unanswered payments (2 % of the demo's orders) wait for, so it sets the
+    /// demo's tail; shorter deadlines risk overtaking slow but answered payments on a busy machine.
+    /// </summary>
     public void Configure(WebApplicationBuilder builder, OrdersOptions orders)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -53,7 +61,7 @@ public sealed class DemoOptions
         }
         if (string.IsNullOrEmpty(builder.Configuration["Orders:PaymentTimeout"]))
         {
-            orders.PaymentTimeout = TimeSpan.FromSeconds(5);
+            orders.PaymentTimeout = TimeSpan.FromSeconds(20);
         }
         // The progress line owns the console: only warnings and errors of the framework, and none of
         // the sample's own per-order lines (the gateway's simulated silence is a warning).

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace LogBus.Samples.Tests;
+
+/// <summary>
+/// The Orders sample in this process, as <c>dotnet run</c> starts it (embedded broker, SQLite), but with
+/// its data in a fresh temporary directory, the embedded broker on a free port and the given payment
+/// deadline. Disposing stops the app and deletes the directory.
+/// </summary>
+public sealed class OrdersFactory(TimeSpan paymentTimeout) : WebApplicationFactory<Program>
+{
+    /// <summary>The saga's payment deadline.</summary>
+    public TimeSpan PaymentTimeout { get; } = paymentTimeout;
+
+    /// <summary>The simulated gateway declines amounts above this.</summary>
+    public const decimal CardLimit = 500m;
+
+    /// <summary>Where the app keeps its SQLite database and the embedded broker's logs.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "logbus-orders-test-" + Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Orders:DataDirectory", DataDirectory);
+        builder.UseSetting("Orders:PaymentTimeout", PaymentTimeout.ToString());
+        builder.UseSetting("Orders:CardLimit", CardLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Broker:Port", "0"); // any free port
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}

@@ -13,14 +13,9 @@ public sealed class OrdersOptions
 
     /// <summary>
     /// Where the SQLite database and the embedded broker's logs live when no connection string and no
-    /// bootstrap servers are configured.
+    /// bootstrap servers are configured. Outside the repository on purpose: running the sample leaves no
+    /// files in the source tree. Kept between runs (orders survive a restart); delete it to start afresh.
     /// </summary>
-    /// <remarks>Defaults to <c>logbus-orders</c> under the user's local application data folder.</remarks>
-    public string DataDirectory { get; set; } = DefaultDataDirectory();
-
-    private static string DefaultDataDirectory()
-    {
-        var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-        return Path.Combine(string.IsNullOrEmpty(appData) ? Path.GetTempPath() : appData, "logbus-orders");
-    }
+    /// <remarks>Defaults to <c>logbus-orders</c> under the temporary directory (<c>/tmp/logbus-orders</c> on Linux).</remarks>
+    public string DataDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "logbus-orders");
 }

@@ -12,7 +12,7 @@
 //   Broker:BootstrapServers   use a running logbus-broker, Kafka or Redpanda instead of the embedded broker
 //   Broker:Port               the embedded broker's port (default 9092, or a free port when 9092 is taken)
 //   ConnectionStrings:Orders  use PostgreSQL (Npgsql connection string) instead of SQLite
-//   Orders:DataDirectory      SQLite database and embedded broker data (default: local app data/logbus-orders)
+//   Orders:DataDirectory      SQLite database and embedded broker data (default: logbus-orders in the temp directory)
 //   Orders:PaymentTimeout     the saga's payment deadline (default 00:00:30)
 //   Orders:CardLimit          the simulated gateway declines amounts above this (default 1000)
 using LogBus;

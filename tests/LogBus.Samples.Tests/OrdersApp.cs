@@ -42,9 +42,11 @@ public class OrdersApp : IAsyncLifetime
         var last = "";
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
         {
+            // Degraded ("LogBus is starting": consumers not yet in their groups) also answers 200: wait for Healthy.
             using var response = await Http.GetAsync("/health");
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.StatusCode == HttpStatusCode.OK)
+            var body = await response.Content.ReadAsStringAsync();
+            last = $"{(int)response.StatusCode} {body}";
+            if (response.StatusCode == HttpStatusCode.OK && JsonDocument.Parse(body).RootElement.GetProperty("status").GetString() == "Healthy")
             {
                 return;
             }

@@ -53,13 +53,15 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             await server.RunPgAsync("initdb", ["-D", directory + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"], cancellationToken).ConfigureAwait(false);
             var port = FreePort.Next();
-            var settings = $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB";
+            var settings = $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=800 -c shared_buffers=128MB";
             if (!durable)
             {
                 settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             }
             await server.RunPgAsync("pg_ctl", ["-D", directory + "/data", "-o", settings, "-l", directory + "/server.log", "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
-            var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100;Timeout=30";
+            // Every test database has its own pool: idle connections are pruned after 5 s and the server allows 800,
+            // so pools of finished tests never starve a later test or a crash-test child process ("too many clients").
+            var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100;Connection Idle Lifetime=5;Connection Pruning Interval=1;Timeout=30";
             return new PostgresServer(connectionString, directory, bin, asPostgres);
         }
         catch

@@ -51,13 +51,16 @@ internal sealed partial class ConsumerRunner
     {
         var drained = Task.WhenAll(workers.Select(w => w.StopAsync()));
         var timeout = _runtime.ShutdownTimeout;
+        _phase = "draining " + workers.Count + " partition(s)";
         try
         {
-            await drained.WaitAsync(timeout).ConfigureAwait(false);
+            // Bounded by the bus's shutdown timeout and by the host's stop token, whichever ends first.
+            await drained.WaitAsync(timeout, _hostStop).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && _hostStop.IsCancellationRequested))
         {
-            Log.DrainTimedOut(_runtime.Logger, Name, GroupId, timeout);
+            _phase = "draining, handlers aborted: " + string.Join("; ", workers.Where(w => !w.Stopped).Select(w => w.Describe()));
+            Log.DrainTimedOut(_runtime.Logger, Name, GroupId, timeout, _phase);
             foreach (var worker in workers)
             {
                 worker.Abort();
@@ -75,10 +78,12 @@ internal sealed partial class ConsumerRunner
         try
         {
             await DrainAsync(workers).ConfigureAwait(false);
+            _phase = "committing at shutdown";
             await CommitAsync(consumer, workers, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
+            _phase = "disposing the transport consumer";
             try
             {
                 await consumer.DisposeAsync().ConfigureAwait(false);

@@ -31,6 +31,8 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
     private ITransportConsumer? _consumer;
     private Task? _run;
     private long _lastCommit;
+    private volatile string _phase = "created";
+    private CancellationToken _hostStop;
 
     public ConsumerRunner(BusRuntime runtime, ConsumerRegistration registration)
     {
@@ -69,9 +71,20 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
         {
             return;
         }
+        // The host's token bounds the drain too (DrainAsync aborts handlers when it fires first).
+        _hostStop = cancellationToken;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _consumer?.Wakeup();
-        await _run.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _run.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_run.IsCompleted)
+        {
+            // Say where the runner is stuck: a shutdown that hangs is a bug to be found, not hidden.
+            throw new OperationCanceledException(
+                $"Consumer {Name} (group {GroupId}) did not stop within the host's shutdown timeout; it was {_phase}.", cancellationToken);
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)
@@ -82,6 +95,7 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
             ITransportConsumer? consumer = null;
             try
             {
+                _phase = "starting";
                 await _runtime.EnsureStartedAsync(stopping).ConfigureAwait(false);
                 foreach (var topic in _dispatcher.Topics)
                 {
@@ -95,6 +109,7 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
                     MaxFetchRecords = Math.Max(64, Math.Min(4096, _registration.Options.PrefetchPerPartition)),
                 });
                 _consumer = consumer;
+                _phase = "subscribing";
                 await consumer.SubscribeAsync(_dispatcher.Topics, this, stopping).ConfigureAwait(false);
                 Log.ConsumerSubscribed(_runtime.Logger, Name, GroupId, string.Join(", ", _dispatcher.Topics));
                 State = ConsumerState.Running;
@@ -116,12 +131,14 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
             {
                 if (consumer is not null)
                 {
+                    _phase = "leaving the group";
                     await ShutdownMemberAsync(consumer).ConfigureAwait(false);
                     _consumer = null;
                 }
             }
             if (!stopping.IsCancellationRequested)
             {
+                _phase = "waiting to restart";
                 try
                 {
                     await Task.Delay(restartDelay, stopping).ConfigureAwait(false);
@@ -132,6 +149,7 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
                 restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, MaxRestartDelay.Ticks));
             }
         }
+        _phase = "stopped";
         State = ConsumerState.Stopped;
         Log.ConsumerStopped(_runtime.Logger, Name, GroupId);
     }
@@ -141,11 +159,14 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
         var commitInterval = _registration.Options.CommitInterval;
         while (!stopping.IsCancellationRequested)
         {
+            _phase = "fetching";
             RefillPausedPartitions(consumer);
             var records = await consumer.FetchAsync(FetchWait, stopping).ConfigureAwait(false);
+            _phase = "routing fetched records";
             Route(records, consumer);
             if (Stopwatch.GetElapsedTime(_lastCommit) >= commitInterval)
             {
+                _phase = "committing";
                 await CommitAsync(consumer, _workers.Values, stopping).ConfigureAwait(false);
             }
         }

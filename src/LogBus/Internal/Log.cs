@@ -35,8 +35,8 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Warning, "Commit of group {GroupId} failed")]
     public static partial void CommitFailed(ILogger logger, Exception exception, string groupId);
 
-    [LoggerMessage(11, LogLevel.Warning, "Consumer {Consumer} (group {GroupId}): in-flight handlers did not finish within {Timeout}; cancelling them")]
-    public static partial void DrainTimedOut(ILogger logger, string consumer, string groupId, TimeSpan timeout);
+    [LoggerMessage(11, LogLevel.Warning, "Consumer {Consumer} (group {GroupId}): in-flight handlers did not finish within {Timeout} (or the host's shutdown timeout); cancelling them. State: {State}")]
+    public static partial void DrainTimedOut(ILogger logger, string consumer, string groupId, TimeSpan timeout, string state);
 
     [LoggerMessage(12, LogLevel.Information, "Consumer {Consumer} (group {GroupId}) stopped")]
     public static partial void ConsumerStopped(ILogger logger, string consumer, string groupId);

@@ -81,6 +81,12 @@ internal abstract class PartitionWorker
         return _processing ?? Task.CompletedTask;
     }
 
+    /// <summary>True once a stop completed (no handler of this partition runs any more).</summary>
+    public virtual bool Stopped => _processing is null || _processing.IsCompleted;
+
+    /// <summary>A one-line state for diagnostics (a drain that does not finish names its partitions).</summary>
+    public virtual string Describe() => $"{Partition}: position {Position}, {Buffer.Count} buffered";
+
     protected CancellationToken AbortToken => _abort.Token;
 
     /// <summary>Cancels the handlers in flight (their records stay uncommitted and will be redelivered).</summary>

@@ -65,6 +65,16 @@ internal sealed class SequentialPartitionWorker(TopicPartition partition, Messag
         return _stopped.Task;
     }
 
+    public override bool Stopped => _stopped.Task.IsCompleted;
+
+    public override string Describe()
+    {
+        lock (_gate)
+        {
+            return $"{base.Describe()}, drain {(_running ? "running" : "idle")}, stop {(_stopRequested ? "requested" : "not requested")}";
+        }
+    }
+
     void IThreadPoolWorkItem.Execute() => Drain(inline: false);
 
     protected override Task ProcessAsync(CancellationToken stop, CancellationToken abort) => Task.CompletedTask;

@@ -15,7 +15,9 @@ internal sealed class AsyncSignal
         {
             return;
         }
-        Volatile.Write(ref _set, 1);
+        // A full fence between publishing the flag and reading the waiter (pairs with the waiter's
+        // publish-then-exchange): a plain store followed by a load may be reordered, losing the wake-up.
+        Interlocked.Exchange(ref _set, 1);
         Volatile.Read(ref _waiter)?.TrySetResult();
     }
 

@@ -38,6 +38,14 @@ internal sealed class LogSegment
     private bool _sealed;
     private bool _indexFilesDirty;
     private bool _directoryEntryDurable;
+    private long _reservedEnd;
+    private bool _reserveUnsupported;
+
+    /// <summary>Smallest block reservation ahead of the end of the file (see <see cref="WriteAtEnd"/>).</summary>
+    internal const int MinReserveBytes = 64 << 10;
+
+    /// <summary>Largest block reservation ahead of the end of the file: the most disk an active segment holds beyond its data.</summary>
+    internal const int MaxReserveBytes = 4 << 20;
 
     private LogSegment(string directory, long baseOffset, SafeFileHandle handle, bool isNew, StorageFaults? faults)
     {
@@ -347,10 +355,31 @@ internal sealed class LogSegment
     // ---- appender side (under the partition's append lock) ------------------------------------
 
     /// <summary>Writes <paramref name="data"/> at the committed end; not visible until <see cref="Publish"/>.</summary>
+    /// <remarks>
+    /// Disk blocks are reserved ahead of the end of the file (as large as the data so far, between
+    /// <see cref="MinReserveBytes"/> and <see cref="MaxReserveBytes"/>), one call per reservation: on
+    /// Linux filesystems with delayed allocation, each write into unreserved space otherwise pays
+    /// per-page reservation work, a large share of a small append's cost. The reservation never
+    /// changes the file size; sealing, closing and truncating release what is left of it.
+    /// </remarks>
     public void WriteAtEnd(ReadOnlySpan<byte> data)
     {
         Debug.Assert(!IsSealed, "write to a sealed segment");
         var position = _size;
+        var end = position + data.Length;
+        if (end > _reservedEnd && !_reserveUnsupported)
+        {
+            var target = end + Math.Clamp(end, MinReserveBytes, MaxReserveBytes);
+            var from = Math.Max(position, _reservedEnd);
+            if (FileSystemSync.TryReserve(_handle, from, target - from))
+            {
+                _reservedEnd = target;
+            }
+            else
+            {
+                _reserveUnsupported = true; // not available here (or no space): plain writes from now on
+            }
+        }
         if (_faults?.BeforeLogWrite is { } hook)
         {
             var allowed = hook(LogPath, position, data.Length);
@@ -393,7 +422,8 @@ internal sealed class LogSegment
     {
         try
         {
-            RandomAccess.SetLength(_handle, _size);
+            RandomAccess.SetLength(_handle, _size); // also releases the reservation beyond it
+            _reservedEnd = _size;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -410,12 +440,13 @@ internal sealed class LogSegment
     {
         try
         {
-            RandomAccess.SetLength(_handle, position);
+            RandomAccess.SetLength(_handle, position); // also releases the reservation beyond it
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StorageException(LogPath, $"cannot truncate segment: {e.Message}", e);
         }
+        _reservedEnd = position;
         Volatile.Write(ref _size, position);
         Volatile.Write(ref _nextOffset, nextOffset);
         _flushedSize = Math.Min(_flushedSize, position);
@@ -452,7 +483,30 @@ internal sealed class LogSegment
             return;
         }
         WriteIndexFiles();
+        ReleaseReservation();
         Volatile.Write(ref _sealed, true);
+    }
+
+    /// <summary>
+    /// Releases disk blocks reserved beyond the committed size (at seal and clean close; under the
+    /// append lock). Best effort: a failure leaves only unused blocks, which recovery's or the next
+    /// truncation's resize releases.
+    /// </summary>
+    public void ReleaseReservation()
+    {
+        if (_reservedEnd <= _size)
+        {
+            return;
+        }
+        try
+        {
+            RandomAccess.SetLength(_handle, _size); // the size stays; ext4/xfs free blocks past it
+            _reservedEnd = _size;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // keep going: the data is intact, only space is held
+        }
     }
 
     /// <summary>Marks a segment found on disk before the last one as sealed (its index files exist).</summary>

@@ -23,6 +23,7 @@ internal sealed partial class PartitionLog
                 {
                     var segments = _segments;
                     segments[^1].WriteIndexFiles();
+                    segments[^1].ReleaseReservation();
                     foreach (var segment in segments)
                     {
                         if (segment.NeedsFlush)

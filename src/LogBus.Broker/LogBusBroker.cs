@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using LogBus.Broker.Producers;
 using LogBus.Broker.Server;
 using LogBus.Broker.Storage;
+using LogBus.Broker.Transactions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,6 +40,7 @@ public sealed class LogBusBroker : IAsyncDisposable
     private LogManager? _logs;
     private ProducerStateManager? _producers;
     private GroupCoordinator? _groups;
+    private TransactionCoordinator? _transactions;
     private KafkaServer? _server;
     private int _state; // 0 new, 1 running, 2 stopped
 
@@ -99,6 +101,7 @@ public sealed class LogBusBroker : IAsyncDisposable
             var logs = await LogManager.OpenAsync(storage, _loggerFactory.CreateLogger("LogBus.Broker.Storage"), cancellationToken).ConfigureAwait(false);
             ProducerStateManager? producers = null;
             GroupCoordinator? groups = null;
+            TransactionCoordinator? transactions = null;
             KafkaServer? server = null;
             try
             {
@@ -115,13 +118,15 @@ public sealed class LogBusBroker : IAsyncDisposable
                     ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : _options.ListenAddress);
                 var metadata = new BrokerMetadata(_options.NodeId, host, bound.Port, clusterId);
                 groups = await GroupCoordinator.OpenAsync(logs, _options.Groups, _loggerFactory.CreateLogger("LogBus.Broker.Groups")).ConfigureAwait(false);
-                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token) { Groups = groups };
+                transactions = await TransactionCoordinator.OpenAsync(logs, producers, producerIds, groups, _options.Transactions, _loggerFactory.CreateLogger("LogBus.Broker.Transactions")).ConfigureAwait(false);
+                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token) { Groups = groups, Transactions = transactions };
                 server.Start(services);
                 producers.StartSnapshots(_options.ProducerStateSnapshotInterval);
                 Services = services;
                 _logs = logs;
                 _producers = producers;
                 _groups = groups;
+                _transactions = transactions;
                 _server = server;
                 Volatile.Write(ref _state, 1);
                 _logger.LogInformation(
@@ -134,6 +139,10 @@ public sealed class LogBusBroker : IAsyncDisposable
                 if (server is not null)
                 {
                     await server.DisposeAsync().ConfigureAwait(false);
+                }
+                if (transactions is not null)
+                {
+                    await transactions.DisposeAsync().ConfigureAwait(false);
                 }
                 if (groups is not null)
                 {
@@ -171,6 +180,9 @@ public sealed class LogBusBroker : IAsyncDisposable
             // instead of holding the server's drain until its timeout; acknowledged commits are already durable.
             await _groups!.DisposeAsync().ConfigureAwait(false);
             await _server!.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+            // After the server: no request runs a coordinator operation any more. Open transactions stay
+            // open in __transaction_state (their producers may continue after a restart, or they time out).
+            await _transactions!.DisposeAsync().ConfigureAwait(false);
             try
             {
                 _producers!.Dispose();

@@ -69,6 +69,10 @@ public sealed class LogBusBrokerOptions
     /// <remarks>Defaults to the defaults of <see cref="GroupCoordinatorOptions"/>.</remarks>
     public GroupCoordinatorOptions Groups { get; set; } = new();
 
+    /// <summary>Settings of the transaction coordinator (transactional producers, <c>__transaction_state</c>).</summary>
+    /// <remarks>Defaults to <see cref="Transactions.TransactionCoordinatorOptions"/>'s defaults.</remarks>
+    public Transactions.TransactionCoordinatorOptions Transactions { get; set; } = new();
+
     /// <summary>Clock for storage decisions and producer state.</summary>
     /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -35,13 +35,22 @@ internal sealed class OffsetsPartitionStore : IDisposable
     private readonly int _snapshotFactor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<byte[], bool>? _isKnownKey;
     private long _liveBytes;
     private int _snapshotRunning;
     private Task? _snapshotTask;
     private bool _disposed;
 
-    public OffsetsPartitionStore(PartitionLog log, long snapshotMinBytes, int snapshotFactor, TimeProvider time, ILogger logger)
+    /// <param name="log">The partition.</param>
+    /// <param name="snapshotMinBytes">Smallest log size that triggers a snapshot.</param>
+    /// <param name="snapshotFactor">The log must also exceed this many times the live bytes.</param>
+    /// <param name="time">The clock (record timestamps).</param>
+    /// <param name="logger">Logging.</param>
+    /// <param name="isKnownKey">Which keys replay accepts; null: <c>__consumer_offsets</c> keys. The
+    /// transaction coordinator reuses this store for <c>__transaction_state</c> with its own keys.</param>
+    public OffsetsPartitionStore(PartitionLog log, long snapshotMinBytes, int snapshotFactor, TimeProvider time, ILogger logger, Func<byte[], bool>? isKnownKey = null)
     {
+        _isKnownKey = isKnownKey;
         _log = log;
         _snapshotMinBytes = snapshotMinBytes;
         _snapshotFactor = snapshotFactor;
@@ -113,12 +122,18 @@ internal sealed class OffsetsPartitionStore : IDisposable
                             continue;
                         }
                         read++;
-                        if (record.IsKeyNull || !OffsetsRecordFormat.TryDecodeKey(record.Key, out _))
+                        if (record.IsKeyNull)
                         {
                             skipped++;
                             continue;
                         }
-                        ApplyLocked(record.Key.ToArray(), record.IsValueNull ? null : record.Value.ToArray());
+                        var key = record.Key.ToArray();
+                        if (!(_isKnownKey?.Invoke(key) ?? OffsetsRecordFormat.TryDecodeKey(key, out _)))
+                        {
+                            skipped++;
+                            continue;
+                        }
+                        ApplyLocked(key, record.IsValueNull ? null : record.Value.ToArray());
                     }
                 }
                 if (next <= offset)

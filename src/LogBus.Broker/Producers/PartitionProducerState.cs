@@ -7,9 +7,11 @@ namespace LogBus.Broker.Producers;
 /// <summary>
 /// The idempotent-producer state of one partition: producer id → <see cref="ProducerEntry"/>.
 /// Appends of idempotent batches check, append and update under <see cref="Lock"/>, so checks and
-/// log order agree.
+/// log order agree. Transactional producers are tracked here too: their open transactions give the
+/// partition's last stable offset, and aborted transactions are indexed for read_committed fetches
+/// (<c>PartitionProducerState.Transactions.cs</c>).
 /// </summary>
-internal sealed class PartitionProducerState
+internal sealed partial class PartitionProducerState
 {
     private readonly Dictionary<long, ProducerEntry> _producers = new();
 

@@ -56,6 +56,17 @@ internal sealed class ProducerEntry
         return false;
     }
 
+    /// <summary>Moves to a newer epoch (a transaction marker written by the coordinator), forgetting the old epoch's batches.</summary>
+    public void BumpEpoch(short epoch)
+    {
+        if (epoch > Epoch)
+        {
+            Epoch = epoch;
+            _count = 0;
+            _next = 0;
+        }
+    }
+
     /// <summary>Records an appended batch; a new epoch forgets the batches of the old one.</summary>
     public void Add(short epoch, BatchMetadata batch)
     {

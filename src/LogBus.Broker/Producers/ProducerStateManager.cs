@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Records;
@@ -31,7 +32,7 @@ internal sealed class ProducerStateManager : IDisposable
     public static readonly TimeSpan ProducerExpiration = TimeSpan.FromDays(7);
 
     private const uint Magic = 0x4C425053; // "LBPS"
-    private const short FormatVersion = 1;
+    private const short FormatVersion = 2; // 2 added open transactions and aborted transactions; 1 is still read
 
     private readonly ConcurrentDictionary<PartitionLog, PartitionProducerState> _states = new(ReferenceEqualityComparer.Instance);
     private readonly object _loadLock = new();
@@ -118,11 +119,26 @@ internal sealed class ProducerStateManager : IDisposable
         long replayed = 0;
         foreach (var header in log.ReadBatchHeaders(from))
         {
-            if (header.ProducerId >= 0 && !header.IsControl && header.BaseOffset >= from)
+            if (header.ProducerId < 0 || header.BaseOffset < from)
+            {
+                continue;
+            }
+            if (header.IsControl)
+            {
+                if (TryReadControlType(log, header.BaseOffset, out var type))
+                {
+                    state.CompleteTransaction(header.ProducerId, header.ProducerEpoch, type == ControlRecordType.Commit, header.BaseOffset, now);
+                }
+            }
+            else
             {
                 state.Update(header, now);
-                replayed++;
+                if (header.IsTransactional)
+                {
+                    state.BeginTransaction(header.ProducerId, header.BaseOffset);
+                }
             }
+            replayed++;
         }
         state.Dirty = replayed > 0;
         _logger.LogDebug("Loaded producer state of {Topic}-{Partition}: {Producers} producers, {Batches} batches replayed from offset {From}",
@@ -152,7 +168,7 @@ internal sealed class ProducerStateManager : IDisposable
             var span = bytes.AsSpan();
             if (span.Length < 4 + 2 + 16 + 8 + 4 + 4
                 || BinaryPrimitives.ReadUInt32BigEndian(span) != Magic
-                || BinaryPrimitives.ReadInt16BigEndian(span[4..]) != FormatVersion
+                || BinaryPrimitives.ReadInt16BigEndian(span[4..]) is not (1 or FormatVersion)
                 || Crc32C.Compute(span[..^4]) != BinaryPrimitives.ReadUInt32BigEndian(span[^4..]))
             {
                 _logger.LogWarning("Ignoring producer state snapshot {Path}: corrupt", path);
@@ -191,6 +207,35 @@ internal sealed class ProducerStateManager : IDisposable
                 }
                 state.Restore(producerId, entry);
             }
+            if (BinaryPrimitives.ReadInt16BigEndian(span[4..]) >= 2)
+            {
+                // Version 2: open transactions, then the aborted-transaction index.
+                var open = BinaryPrimitives.ReadInt32BigEndian(body[p..]);
+                p += 4;
+                if (open < 0 || open > (body.Length - p) / 16)
+                {
+                    return false;
+                }
+                for (var i = 0; i < open; i++)
+                {
+                    state.RestoreOpen(BinaryPrimitives.ReadInt64BigEndian(body[p..]), BinaryPrimitives.ReadInt64BigEndian(body[(p + 8)..]));
+                    p += 16;
+                }
+                var aborted = BinaryPrimitives.ReadInt32BigEndian(body[p..]);
+                p += 4;
+                if (aborted < 0 || aborted > (body.Length - p) / 24)
+                {
+                    return false;
+                }
+                for (var i = 0; i < aborted; i++)
+                {
+                    state.RestoreAborted(new AbortedTxn(
+                        BinaryPrimitives.ReadInt64BigEndian(body[p..]),
+                        BinaryPrimitives.ReadInt64BigEndian(body[(p + 8)..]),
+                        BinaryPrimitives.ReadInt64BigEndian(body[(p + 16)..])));
+                    p += 24;
+                }
+            }
             return p == body.Length;
         }
         catch (ArgumentOutOfRangeException)
@@ -198,6 +243,70 @@ internal sealed class ProducerStateManager : IDisposable
             _logger.LogWarning("Ignoring producer state snapshot {Path}: truncated", path);
             return false;
         }
+    }
+
+    /// <summary>Reads the marker type of the control batch at <paramref name="offset"/>.</summary>
+    private bool TryReadControlType(PartitionLog log, long offset, out ControlRecordType type)
+    {
+        type = default;
+        byte[] bytes;
+        using (var region = log.Read(offset, 1, long.MaxValue, minOneBatch: true))
+        {
+            if (region.Length == 0)
+            {
+                return false;
+            }
+            bytes = region.ToArray();
+        }
+        try
+        {
+            foreach (var batch in new RecordBatchReader(bytes))
+            {
+                foreach (var record in batch.GetRecords())
+                {
+                    if (ControlRecord.TryParse(record.Key, record.Value, out var marker))
+                    {
+                        type = marker.Type;
+                        return true;
+                    }
+                }
+            }
+        }
+        catch (KafkaProtocolException e)
+        {
+            _logger.LogWarning("Unreadable control batch at {Topic}-{Partition}@{Offset}: {Reason}", log.Topic, log.Partition, offset, e.Message);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Appends a transaction marker (a control batch with one commit or abort record) for
+    /// <paramref name="producerId"/> and applies it to the partition's transaction state: the open
+    /// transaction ends, an abort is indexed, the producer's epoch moves to <paramref name="epoch"/>.
+    /// Wakes read_committed long polls. Returns the marker's offset. Throws
+    /// <see cref="StorageException"/> when the append fails.
+    /// </summary>
+    public long AppendMarker(PartitionLog log, long producerId, short epoch, bool commit, int coordinatorEpoch)
+    {
+        var state = Get(log);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        using var builder = new RecordBatchBuilder(256);
+        builder.Reset(producerId: producerId, producerEpoch: epoch, isTransactional: true, isControl: true);
+        builder.AppendControlRecord(now, commit ? ControlRecordType.Commit : ControlRecordType.Abort, coordinatorEpoch);
+        var bytes = builder.Build().ToArray();
+        long offset;
+        lock (state.Lock)
+        {
+            var result = log.Append(bytes, Server.BrokerServices.LeaderEpoch);
+            if (!result.Succeeded)
+            {
+                throw new StorageException($"Writing a transaction marker to {log} failed: {result.Error}.");
+            }
+            offset = result.BaseOffset;
+            state.CompleteTransaction(producerId, epoch, commit, offset, now);
+        }
+        log.SignalChanged(); // the last stable offset moved after the append woke the waiters
+        return offset;
     }
 
     /// <summary>Writes a snapshot of one partition's state as of its current log end offset.</summary>
@@ -213,8 +322,9 @@ internal sealed class ProducerStateManager : IDisposable
         {
             state.Expire(_time.GetUtcNow().ToUnixTimeMilliseconds() - (long)ProducerExpiration.TotalMilliseconds);
             // Idempotent appends hold this lock, so every batch below this offset is in the state.
+            state.TrimAborted(log.LogStartOffset);
             var offset = log.LogEndOffset;
-            var size = 34 + 4;
+            var size = 34 + 4 + 4 + (state.OpenTransactions.Count * 16) + 4 + (state.AbortedTransactions.Count * 24);
             foreach (var entry in state.Producers.Values)
             {
                 size += 19 + entry.Count * 24;
@@ -243,6 +353,24 @@ internal sealed class ProducerStateManager : IDisposable
                     p += 24;
                 }
             }
+            BinaryPrimitives.WriteInt32BigEndian(span[p..], state.OpenTransactions.Count);
+            p += 4;
+            foreach (var (producerId, first) in state.OpenTransactions)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(span[p..], producerId);
+                BinaryPrimitives.WriteInt64BigEndian(span[(p + 8)..], first);
+                p += 16;
+            }
+            BinaryPrimitives.WriteInt32BigEndian(span[p..], state.AbortedTransactions.Count);
+            p += 4;
+            foreach (var aborted in state.AbortedTransactions)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(span[p..], aborted.ProducerId);
+                BinaryPrimitives.WriteInt64BigEndian(span[(p + 8)..], aborted.FirstOffset);
+                BinaryPrimitives.WriteInt64BigEndian(span[(p + 16)..], aborted.LastOffset);
+                p += 24;
+            }
+            Debug.Assert(p + 4 == bytes.Length, "snapshot size");
             BinaryPrimitives.WriteUInt32BigEndian(span[p..], Crc32C.Compute(span[..p]));
             state.Dirty = false;
         }

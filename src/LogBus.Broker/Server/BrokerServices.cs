@@ -48,6 +48,9 @@ internal sealed class BrokerServices
     /// <summary>The group coordinator (consumer groups, committed offsets); null when not running.</summary>
     public GroupCoordinator? Groups { get; init; }
 
+    /// <summary>The transaction coordinator (transactional producers); null when not running.</summary>
+    public Transactions.TransactionCoordinator? Transactions { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider Time => Options.TimeProvider;
 

@@ -37,6 +37,10 @@ internal sealed class RequestHandlerRegistry
         registry.Register(new Groups.Handlers.DescribeGroupsHandler());
         registry.Register(new Groups.Handlers.ListGroupsHandler());
         registry.Register(new Groups.Handlers.DeleteGroupsHandler());
+        registry.Register(new Transactions.Handlers.AddPartitionsToTxnHandler());
+        registry.Register(new Transactions.Handlers.AddOffsetsToTxnHandler());
+        registry.Register(new Transactions.Handlers.TxnOffsetCommitHandler());
+        registry.Register(new Transactions.Handlers.EndTxnHandler());
         return registry;
     }
 

@@ -213,6 +213,12 @@ internal sealed partial class PartitionLog : IDisposable
 
     private void NotifyChanged() => Interlocked.Exchange(ref _changed, null)?.TrySetResult();
 
+    /// <summary>
+    /// Wakes the <see cref="WhenChanged"/> waiters without an offset change: the last stable offset
+    /// (kept by the producer state, outside storage) moved, so read_committed long polls re-check.
+    /// </summary>
+    internal void SignalChanged() => NotifyChanged();
+
     // ---- checkpoints -----------------------------------------------------------------------------
 
     /// <summary>

@@ -15,8 +15,10 @@ namespace LogBus.Broker.Server.Handlers;
 /// except that the first partition with data always returns at least its first whole batch (progress
 /// with large batches, as Kafka). A fetch offset inside a batch returns that whole batch; clients skip
 /// the records before their offset.</para>
-/// <para>Transactions do not exist yet: LastStableOffset is the high watermark and AbortedTransactions
-/// an empty list for read_committed (null for read_uncommitted, as Kafka).</para>
+/// <para>Transactions: LastStableOffset is the first offset of the partition's oldest open transaction
+/// (the high watermark when none is open). read_committed fetches read below it only and get the
+/// aborted transactions overlapping the fetched range (clients drop those producers' records there);
+/// read_uncommitted fetches read to the high watermark with AbortedTransactions null, as Kafka.</para>
 /// <para>Fetch sessions (v7+) are not kept: the response's session id is 0, so clients keep sending
 /// full fetch requests.</para>
 /// </remarks>
@@ -50,7 +52,8 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
         var logs = context.Services.Logs;
         while (true)
         {
-            // Take the change signals before re-reading, so no append in between is missed.
+            // Take the change signals before re-reading, so no change in between is missed (the read
+            // in HandleAsync came before any signal was taken, so the first round re-reads too).
             var signals = new List<Task>();
             foreach (var topic in request.Topics)
             {
@@ -61,6 +64,17 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                         signals.Add(log.WhenChanged());
                     }
                 }
+            }
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+            leases.Clear();
+            var (next, bytes, error) = ReadAll(context, request, leases);
+            response = next;
+            if (error || bytes >= Math.Max(1, request.MinBytes))
+            {
+                return Complete(context, response, leases);
             }
             var remaining = context.Services.Time.GetElapsedTime(context.Services.Time.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero || signals.Count == 0)
@@ -79,17 +93,19 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
             {
                 return Complete(context, response, leases); // connection closing or broker stopping
             }
-            foreach (var lease in leases)
-            {
-                lease.Dispose();
-            }
-            leases.Clear();
-            var (next, bytes, error) = ReadAll(context, request, leases);
-            response = next;
-            if (error || bytes >= Math.Max(1, request.MinBytes))
-            {
-                return Complete(context, response, leases);
-            }
+        }
+    }
+
+    private static void AddAborted(Producers.PartitionProducerState state, long from, long to, FetchResponse.Partition result)
+    {
+        var aborted = new List<Producers.AbortedTxn>();
+        lock (state.Lock)
+        {
+            state.CollectAborted(from, to, aborted);
+        }
+        foreach (var a in aborted)
+        {
+            result.AbortedTransactions!.Add(new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset });
         }
     }
 
@@ -125,10 +141,22 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                     continue;
                 }
                 LogReadResult read;
+                Producers.PartitionProducerState? state = null;
+                long stable;
                 try
                 {
+                    var highWatermark = log.HighWatermark;
+                    if (readCommitted)
+                    {
+                        state = context.Services.Producers.Get(log);
+                        stable = state.LastStableOffset(highWatermark);
+                    }
+                    else
+                    {
+                        stable = highWatermark;
+                    }
                     var budget = (int)Math.Min(Math.Max(0, partition.PartitionMaxBytes), Math.Max(0, maxBytes - total));
-                    read = log.Read(partition.FetchOffset, budget, log.HighWatermark, minOneBatch: total == 0);
+                    read = log.Read(partition.FetchOffset, budget, stable, minOneBatch: total == 0);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -142,8 +170,8 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                     error = true;
                     continue;
                 }
-                result.HighWatermark = read.HighWatermark;
-                result.LastStableOffset = read.HighWatermark;
+                result.HighWatermark = Math.Max(read.HighWatermark, stable);
+                result.LastStableOffset = stable;
                 result.LogStartOffset = read.LogStartOffset;
                 if (read.OffsetOutOfRange)
                 {
@@ -159,6 +187,10 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                 }
                 leases.Add(read);
                 result.Records = RecordSet.FromExternal(read, read.Length);
+                if (state is not null && state.AbortedTransactions.Count > 0)
+                {
+                    AddAborted(state, partition.FetchOffset, stable, result);
+                }
                 total += read.Length;
             }
         }

@@ -6,8 +6,8 @@ namespace LogBus.Broker.Server.Handlers;
 
 /// <summary>
 /// InitProducerId (22): hands an idempotent producer a new producer id with epoch 0 (ids are never
-/// reused, see <see cref="Producers.ProducerIdAllocator"/>). Transactional ids are refused until the
-/// transaction coordinator exists (TRANSACTIONAL_ID_AUTHORIZATION_FAILED, so clients fail clearly).
+/// reused, see <see cref="Producers.ProducerIdAllocator"/>). With a transactional id the transaction
+/// coordinator binds the id to a producer id and bumps its epoch (fencing older instances).
 /// </summary>
 internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdRequest>
 {
@@ -17,7 +17,9 @@ internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdReque
     {
         if (request.TransactionalId is not null)
         {
-            return Done(new InitProducerIdResponse { ErrorCode = ErrorCode.TransactionalIdAuthorizationFailed });
+            return context.Services.Transactions is { } transactions
+                ? InitTransactionalAsync(transactions, request)
+                : Done(new InitProducerIdResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable });
         }
         try
         {
@@ -28,4 +30,7 @@ internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdReque
             return Done(new InitProducerIdResponse { ErrorCode = ErrorCode.KafkaStorageError });
         }
     }
+
+    private static async ValueTask<KafkaResponse?> InitTransactionalAsync(Transactions.TransactionCoordinator transactions, InitProducerIdRequest request) =>
+        await transactions.InitProducerIdAsync(request.TransactionalId!, request.TransactionTimeoutMs).ConfigureAwait(false);
 }

@@ -7,8 +7,8 @@ using LogBus.Protocol.Records;
 namespace LogBus.Broker.Server.Handlers;
 
 /// <summary>
-/// ListOffsets (2): -2 → the log start offset, -1 → the high watermark (= last stable offset: no
-/// transactions yet), a timestamp → the offset of the first record whose timestamp is at or after it
+/// ListOffsets (2): -2 → the log start offset, -1 → the high watermark (read_uncommitted) or the last
+/// stable offset (read_committed, isolation level 1), a timestamp → the offset of the first record whose timestamp is at or after it
 /// (-1 when none). Storage finds the batch by its max timestamp; the handler reads that one batch and
 /// walks its records for the exact record (Kafka semantics), falling back to the batch's base offset
 /// for a batch it cannot decompress.
@@ -42,7 +42,7 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest>
                 }
                 try
                 {
-                    Lookup(log, partition.Timestamp, result);
+                    Lookup(log, partition.Timestamp, request.IsolationLevel == 1 ? context.Services.Producers : null, result);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -57,13 +57,13 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest>
         return Done(response);
     }
 
-    private static void Lookup(PartitionLog log, long timestamp, ListOffsetsResponse.Partition result)
+    private static void Lookup(PartitionLog log, long timestamp, Producers.ProducerStateManager? readCommitted, ListOffsetsResponse.Partition result)
     {
         result.LeaderEpoch = BrokerServices.LeaderEpoch;
         switch (timestamp)
         {
             case Latest:
-                result.Offset = log.HighWatermark;
+                result.Offset = readCommitted is null ? log.HighWatermark : readCommitted.Get(log).LastStableOffset(log.HighWatermark);
                 result.Timestamp = -1;
                 return;
             case Earliest:

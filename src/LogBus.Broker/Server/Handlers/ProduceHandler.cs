@@ -134,18 +134,62 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         {
             return ErrorCode.InvalidRecord; // only the broker writes control batches
         }
-        if (header.IsTransactional || transactionalId is not null)
-        {
-            return ErrorCode.TransactionalIdAuthorizationFailed; // transactions are not supported yet
-        }
         AppendResult append;
+        if (header.IsTransactional)
+        {
+            if (transactionalId is null || header.ProducerId < 0)
+            {
+                return ErrorCode.InvalidRecord; // a transactional batch needs a transactional producer
+            }
+            var metadata = services.Transactions?.FindByProducerId(header.ProducerId);
+            if (metadata is null)
+            {
+                return ErrorCode.InvalidProducerIdMapping;
+            }
+            // Check and append under the transaction's lock: once EndTxn made a Prepare state current,
+            // no batch of the transaction can land after its markers.
+            lock (metadata.Lock)
+            {
+                var check = Transactions.TransactionCoordinator.CheckAppend(metadata, header.ProducerId, header.ProducerEpoch, log.Topic, log.Partition);
+                if (check != ErrorCode.None)
+                {
+                    return check;
+                }
+                var code = AppendIdempotent(services, log, bytes, header, transactional: true, result, ref flushTo, out append);
+                if (code is not { } c)
+                {
+                    return ToErrorCode(append, log, result, ref flushTo);
+                }
+                return c;
+            }
+        }
         if (header.ProducerId < 0)
         {
             append = log.Append(bytes, BrokerServices.LeaderEpoch);
         }
         else
         {
-            var state = services.Producers.Get(log);
+            if (AppendIdempotent(services, log, bytes, header, transactional: false, result, ref flushTo, out append) is { } code)
+            {
+                return code;
+            }
+        }
+        return ToErrorCode(append, log, result, ref flushTo);
+    }
+
+    /// <summary>
+    /// Checks the batch's sequence against the producer state and appends it; returns an error code
+    /// when answered without appending (duplicates too), null when <paramref name="append"/> tells.
+    /// A transactional batch opens the producer's transaction on the partition before it becomes
+    /// visible (the last stable offset stops below it).
+    /// </summary>
+    private static ErrorCode? AppendIdempotent(BrokerServices services, PartitionLog log, Span<byte> bytes, in RecordBatchHeader header, bool transactional, ProduceResponse.Partition result, ref long flushTo, out AppendResult append)
+    {
+        append = default;
+        var registered = false;
+        var state = services.Producers.Get(log);
+        try
+        {
             lock (state.Lock)
             {
                 // Storage validates (CRC, lengths) inside Append; checking sequences of a corrupt batch
@@ -163,14 +207,45 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                     case SequenceCheck.InvalidProducerEpoch:
                         return ErrorCode.InvalidProducerEpoch;
                 }
+                // Registered at the log end before the append (a lower bound: other appends may land
+                // first), corrected to the batch's real offset after it.
+                registered = transactional && state.BeginTransaction(header.ProducerId, log.LogEndOffset);
                 append = log.Append(bytes, BrokerServices.LeaderEpoch);
                 if (append.Succeeded)
                 {
                     RecordBatchHeader.TryRead(bytes, out var stamped);
                     state.Update(stamped, services.Time.GetUtcNow().ToUnixTimeMilliseconds());
+                    if (registered)
+                    {
+                        state.CorrectTransactionStart(header.ProducerId, append.BaseOffset);
+                    }
+                }
+                else if (registered)
+                {
+                    state.CancelTransactionStart(header.ProducerId);
                 }
             }
         }
+        catch
+        {
+            if (registered)
+            {
+                lock (state.Lock)
+                {
+                    state.CancelTransactionStart(header.ProducerId);
+                }
+            }
+            throw;
+        }
+        if (registered)
+        {
+            log.SignalChanged(); // the last stable offset settled after the append woke the waiters
+        }
+        return null;
+    }
+
+    private static ErrorCode ToErrorCode(in AppendResult append, PartitionLog log, ProduceResponse.Partition result, ref long flushTo)
+    {
         if (!append.Succeeded)
         {
             return append.Error switch

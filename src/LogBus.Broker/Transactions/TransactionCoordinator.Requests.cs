@@ -28,7 +28,17 @@ internal sealed partial class TransactionCoordinator
         {
             return new InitProducerIdResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable };
         }
-        var metadata = _byId.GetOrAdd(transactionalId, id => new TransactionMetadata(id, PartitionFor(id, _stores.Length),
+        int partitions;
+        try
+        {
+            partitions = Stores().Length;
+        }
+        catch (Exception e) when (e is StorageException or ObjectDisposedException or IOException)
+        {
+            _logger.LogWarning(e, "Cannot open {Topic}", TransactionCoordinatorOptions.StateTopicName);
+            return new InitProducerIdResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable };
+        }
+        var metadata = _byId.GetOrAdd(transactionalId, id => new TransactionMetadata(id, PartitionFor(id, partitions),
             new TransactionRecord(-1, -1, transactionTimeoutMs, TransactionState.Empty, -1, NowMs, TransactionRecord.NoPartitions, TransactionRecord.NoOffsets)));
         var (error, gate) = await EnterAsync(metadata).ConfigureAwait(false);
         if (error != ErrorCode.None)

@@ -43,14 +43,15 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     private readonly TransactionCoordinatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly OffsetsPartitionStore[] _stores;
+    private readonly Lock _storesLock = new();
+    private OffsetsPartitionStore[]? _stores;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
     private Task _sweep = Task.CompletedTask;
     private int _sweeping;
     private int _closed;
 
-    private TransactionCoordinator(LogManager logs, ProducerStateManager producers, ProducerIdAllocator producerIds, GroupCoordinator groups, TransactionCoordinatorOptions options, OffsetsPartitionStore[] stores, ILogger logger)
+    private TransactionCoordinator(LogManager logs, ProducerStateManager producers, ProducerIdAllocator producerIds, GroupCoordinator groups, TransactionCoordinatorOptions options, OffsetsPartitionStore[]? stores, ILogger logger)
     {
         _logs = logs;
         _producers = producers;
@@ -78,6 +79,16 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     {
         options.Validate();
         logger ??= NullLogger.Instance;
+        // Like Kafka, the state topic is created on first use (the first transactional InitProducerId).
+        var stores = logs.GetTopic(TransactionCoordinatorOptions.StateTopicName) is null ? null : OpenStores(logs, options, logger);
+        var coordinator = new TransactionCoordinator(logs, producers, producerIds, groups, options, stores, logger);
+        await Task.Run(coordinator.LoadAsync).ConfigureAwait(false);
+        coordinator._timer = options.TimeProvider.CreateTimer(static s => ((TransactionCoordinator)s!).OnTimer(), coordinator, options.TimeoutCheckInterval, options.TimeoutCheckInterval);
+        return coordinator;
+    }
+
+    private static OffsetsPartitionStore[] OpenStores(LogManager logs, TransactionCoordinatorOptions options, ILogger logger)
+    {
         var topic = logs.GetTopic(TransactionCoordinatorOptions.StateTopicName);
         if (topic is null)
         {
@@ -92,10 +103,21 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             stores[p] = new OffsetsPartitionStore(log, options.StateSnapshotMinBytes, options.StateSnapshotFactor, options.TimeProvider, logger,
                 static key => TransactionRecordFormat.TryDecodeKey(key, out _));
         }
-        var coordinator = new TransactionCoordinator(logs, producers, producerIds, groups, options, stores, logger);
-        await Task.Run(coordinator.LoadAsync).ConfigureAwait(false);
-        coordinator._timer = options.TimeProvider.CreateTimer(static s => ((TransactionCoordinator)s!).OnTimer(), coordinator, options.TimeoutCheckInterval, options.TimeoutCheckInterval);
-        return coordinator;
+        return stores;
+    }
+
+    /// <summary>The state stores, creating <c>__transaction_state</c> on first use.</summary>
+    private OffsetsPartitionStore[] Stores()
+    {
+        if (Volatile.Read(ref _stores) is { } stores)
+        {
+            return stores;
+        }
+        lock (_storesLock)
+        {
+            ObjectDisposedException.ThrowIf(IsClosed, this);
+            return _stores ??= OpenStores(_logs, _options, _logger);
+        }
     }
 
     /// <summary>Maps a transactional id to its partition of <c>__transaction_state</c> (Java's String.hashCode, as Kafka).</summary>
@@ -105,7 +127,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     {
         var stopwatch = Stopwatch.StartNew();
         int read = 0, skipped = 0;
-        foreach (var store in _stores)
+        foreach (var store in _stores ?? [])
         {
             var live = store.Replay(out var r, out var s);
             read += r;
@@ -179,7 +201,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     private async ValueTask WriteAsync(TransactionMetadata metadata, TransactionRecord next)
     {
         Debug.Assert(metadata.Gate.CurrentCount == 0, "gate not held");
-        var store = _stores[metadata.StatePartition];
+        var store = Stores()[metadata.StatePartition];
         var end = store.Append([new OffsetsRecord(TransactionRecordFormat.Key(metadata.TransactionalId), TransactionRecordFormat.Encode(next))]);
         await store.WhenDurableAsync(end).ConfigureAwait(false);
         _ = store.MaybeStartSnapshot();
@@ -341,7 +363,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             await _timer.DisposeAsync().ConfigureAwait(false);
         }
         await _sweep.ConfigureAwait(false);
-        foreach (var store in _stores)
+        OffsetsPartitionStore[]? stores;
+        lock (_storesLock)
+        {
+            stores = _stores;
+        }
+        foreach (var store in stores ?? [])
         {
             await store.StopAsync().ConfigureAwait(false);
         }

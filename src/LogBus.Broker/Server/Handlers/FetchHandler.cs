@@ -103,6 +103,8 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
         {
             state.CollectAborted(from, to, aborted);
         }
+        // Ordered by first offset: kafkajs only ever looks at the head of the list.
+        aborted.Sort(static (x, y) => x.FirstOffset.CompareTo(y.FirstOffset));
         foreach (var a in aborted)
         {
             result.AbortedTransactions!.Add(new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset });

@@ -4,7 +4,7 @@ namespace Orders;
 public sealed class OrdersOptions
 {
     /// <summary>How long the saga waits for the payment service's answer before it cancels the order.</summary>
-    /// <remarks>Defaults to 30 seconds (the demo uses 20 seconds unless configured).</remarks>
+    /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The simulated gateway declines amounts above this.</summary>

@@ -33,7 +33,7 @@ var builder = WebApplication.CreateBuilder(args);
 var orders = builder.Configuration.GetSection("Orders").Get<OrdersOptions>() ?? new OrdersOptions();
 if (demo is not null)
 {
-    demo.Configure(builder, orders);
+    demo.Configure(builder);
 }
 builder.Services.AddSingleton(orders);
 builder.Services.AddSingleton<PaymentGateway>();

@@ -15,8 +15,8 @@ public sealed partial class DemoModeTests
         Directory.CreateDirectory(workingDirectory);
         try
         {
-            // The demo's own defaults (20 s payment deadline), with a smaller window of unfinished orders than the
-            // default 100: on a loaded test machine an answered payment must not arrive after its deadline.
+            // The demo's own defaults (30 s payment deadline) with a smaller window of unfinished orders
+            // (default 50): on a loaded test machine an answered payment must not arrive after its deadline.
             var result = await ProcessRunner.RunAsync("dotnet",
                 [sample, "--demo", "200", "--in-flight", "40", $"--Orders:DataDirectory={dataDirectory}", "--Broker:Port=0"],
                 TimeSpan.FromMinutes(5), workingDirectory: workingDirectory);

@@ -38,7 +38,7 @@ public static class DemoRunner
             var run = Guid.NewGuid().ToString("N")[..6];
             var prefix = $"demo-{run}-";
             var stockBefore = await StockAsync(app.Services);
-            await console.WriteLineAsync($"Demo {run}: placing {demo.Orders:N0} orders through {address}/orders ({demo.Concurrency} requests and at most {demo.InFlight} unfinished orders at a time), payment deadline {options.PaymentTimeout.TotalSeconds:0.#} s, wait limit {demo.Timeout.TotalSeconds:0} s");
+            await console.WriteLineAsync($"Demo {run}: placing {demo.Orders:N0} orders through {address}/orders ({demo.Concurrency} requests and at most {demo.InFlight} unfinished orders at a time), payment deadline {options.PaymentTimeout.TotalSeconds:0.#} s; gives up when no order finishes for {StallLimit(options).TotalSeconds:0} s or after {demo.Timeout.TotalMinutes:0} min");
 
             var requests = Enumerable.Range(0, demo.Orders).Select(i => Request(i, prefix, options)).ToArray();
             var postLatencies = new double[demo.Orders];
@@ -86,6 +86,10 @@ public static class DemoRunner
             // Progress, from the database: how many of this run's orders are where.
             var progress = new ProgressLine(console);
             var deadline = demo.Timeout;
+            var stallLimit = StallLimit(options);
+            var lastFinal = 0;
+            var lastProgress = TimeSpan.Zero;
+            var stalled = false;
             Dictionary<OrderStatus, int> counts;
             TimeSpan placingTime = default;
             var released = 0;
@@ -108,8 +112,18 @@ public static class DemoRunner
                 {
                     break;
                 }
+                if (final > lastFinal)
+                {
+                    lastFinal = final;
+                    lastProgress = clock.Elapsed;
+                }
                 if (clock.Elapsed > deadline)
                 {
+                    break;
+                }
+                if (clock.Elapsed - lastProgress > stallLimit)
+                {
+                    stalled = true;
                     break;
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(250));
@@ -137,7 +151,7 @@ public static class DemoRunner
             }
             if (summary.Final != demo.Orders)
             {
-                failures.Add($"{demo.Orders - summary.Final:N0} order(s) not final after {waited.TotalSeconds:0} s: {string.Join(", ", summary.NotFinal.Take(5))}");
+                failures.Add($"{demo.Orders - summary.Final:N0} order(s) not final after {waited.TotalSeconds:0} s{(stalled ? $" (none finished in the last {stallLimit.TotalSeconds:0} s)" : "")}: {string.Join(", ", summary.NotFinal.Take(5))}");
             }
             failures.AddRange(summary.Failures);
             foreach (var failure in failures)
@@ -155,6 +169,12 @@ public static class DemoRunner
             await app.StopAsync(stop.Token);
         }
     }
+
+    /// <summary>
+    /// The demo gives up when no order became final for this long: longer than the payment deadline (an
+    /// unanswered payment legitimately takes that long) plus a minute for a slow machine.
+    /// </summary>
+    private static TimeSpan StallLimit(OrdersOptions options) => options.PaymentTimeout + TimeSpan.FromMinutes(1);
 
     /// <summary>The i-th order. The mix is fixed so each outcome is expected: see <see cref="Expected"/>.</summary>
     private static PlaceOrderRequest Request(int i, string prefix, OrdersOptions options)

@@ -23,16 +23,17 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         var quick = options.Quick;
         var amqp = options.String("--amqp", "");
         int? serverPid = options.Int("--server-pid", 0) is > 0 and var pid ? pid : null;
-        var inProcess = options.Int("--messages", quick ? 100_000 : 500_000);
+        var inProcess = options.Int("--messages", quick ? 100_000 : 200_000);
         var overBroker = options.Int("--broker-messages", quick ? 20_000 : 100_000);
         var rounds = options.Int("--rounds", 3);
+        var warmUpTime = TimeSpan.FromSeconds(options.Int("--warmup-seconds", quick ? 4 : 8));
         Console.WriteLine($"framework-peers: {(quick ? "quick" : "full")}; {inProcess:N0} messages in-process, {overBroker:N0} over a broker; best of {rounds} rounds; publish window {Window:N0}");
 
         var results = new BenchmarkResults { Workload = "framework", Title = "Framework throughput", Mode = quick ? "quick" : "full" };
         // --systems picks a subset while developing: logbus-inmemory, mt-inmemory, logbus-embedded, logbus-fsync, mt-rabbitmq.
         var systems = options.String("--systems", "logbus-inmemory,mt-inmemory,logbus-embedded,logbus-fsync,mt-rabbitmq").Split(',');
         async Task<SystemResult?> Measure(string key, Func<BusUnderTest> create, int count) =>
-            systems.Contains(key) ? await MeasureAsync(create(), count, rounds, results) : null;
+            systems.Contains(key) ? await MeasureAsync(create(), count, rounds, warmUpTime, results) : null;
         var logBusInMemory = await Measure("logbus-inmemory", LogBusUnderTest.InMemory, inProcess);
         var mtInMemory = await Measure("mt-inmemory", MassTransitUnderTest.InMemory, inProcess);
         var logBusEmbedded = await Measure("logbus-embedded", LogBusUnderTest.Embedded, overBroker);
@@ -70,7 +71,7 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         ]);
         results.Notes.AddRange(
         [
-            $"Each system publishes the same {nameof(PeerSmallMessage)} record (serialized as JSON by each framework's default serializer) one message per publish call, with up to {Window:N0} publish calls outstanding, to a no-op handler that counts; the time runs from the first publish to the last handler call. Each system runs a warm-up round, then the best of its rounds is shown.",
+            $"Each system publishes the same {nameof(PeerSmallMessage)} record (serialized as JSON by each framework's default serializer) one message per publish call, with up to {Window:N0} publish calls outstanding, to a no-op handler that counts; the time runs from the first publish to the last handler call. Each system first warms up for {warmUpTime.TotalSeconds:0} s (rounds off the record), then the best of its {rounds} rounds is shown.",
             PeerRun.GcNote(),
             "The broker-backed LogBus rows use the bundled broker inside the benchmark process (UsingEmbeddedBroker); RabbitMQ runs as its own node on the same machine. The % of limit column compares LogBus's messages/s with loopback TCP bandwidth at about 200 bytes per message on the wire (record, envelope headers and batch framing).",
         ]);
@@ -93,16 +94,21 @@ internal sealed class FrameworkPeersBenchmark : IBenchmark
         return result;
     }
 
-    private static async Task<SystemResult> MeasureAsync(BusUnderTest bus, int count, int rounds, BenchmarkResults results)
+    private static async Task<SystemResult> MeasureAsync(BusUnderTest bus, int count, int rounds, TimeSpan warmUpTime, BenchmarkResults results)
     {
         results.Systems[bus.System] = bus.Description;
         SystemResult? best = null;
         try
         {
             await bus.StartAsync();
-            // Warm-up, off the record: JIT (tier-1 compilation runs in the background and is late on a loaded
-            // machine), topics/queues, consumer assignment.
-            await RoundAsync(bus, Math.Max(1000, count / 2));
+            // Warm-up, off the record, for the same time for every system: topics/queues, consumer assignment,
+            // and the JIT (tiered compilation promotes hot code in the background, late on a loaded machine).
+            var warmUp = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                await RoundAsync(bus, Math.Max(1000, count / 4));
+            }
+            while (warmUp.Elapsed < warmUpTime);
             for (var round = 0; round < rounds; round++)
             {
                 var (seconds, profile) = await RoundAsync(bus, count);

@@ -28,7 +28,7 @@ internal sealed class LatencyPeersBenchmark : IBenchmark
         int? serverPid = options.Int("--server-pid", 0) is > 0 and var pid ? pid : null;
         var seconds = options.Int("--seconds", quick ? 3 : 10);
         var rates = options.String("--rates", string.Join(',', Rates)).Split(',').Select(int.Parse).ToArray();
-        Console.WriteLine($"latency-peers: {(quick ? "quick" : "full")}; {seconds} s per rate after 1 s of warm-up; rates {string.Join(", ", rates)} msg/s");
+        Console.WriteLine($"latency-peers: {(quick ? "quick" : "full")}; {seconds} s per rate after a 2 s warm-up at 5,000 msg/s and 1 s of settling per rate; rates {string.Join(", ", rates)} msg/s");
 
         var results = new BenchmarkResults { Workload = "latency", Title = "End-to-end latency", Mode = quick ? "quick" : "full" };
         var measured = new Dictionary<(string System, int Rate), (SystemResult P50, SystemResult P99, SystemResult P999)>();
@@ -45,7 +45,7 @@ internal sealed class LatencyPeersBenchmark : IBenchmark
             try
             {
                 await bus.StartAsync();
-                await RunAtRateAsync(bus, 1_000, 1); // warm-up: JIT, topics/queues, consumer assignment
+                await RunAtRateAsync(bus, 5_000, 2); // warm-up: JIT, topics/queues, consumer assignment
                 int? saturatedAt = null;
                 foreach (var rate in rates)
                 {

@@ -1,13 +1,16 @@
+using System.Diagnostics;
+
 namespace LogBus.Broker.Storage;
 
 internal sealed partial class PartitionLog
 {
     // Flushing works in rounds. A round captures the log end offset, fsyncs every segment with unflushed
     // bytes, moves the recovery point to the captured offset and completes the task that waiters of the
-    // round hold. At most one round runs at a time; it is run by whoever needs it first (leader/follower
-    // group commit): an appender waiting for durability runs it on its own thread, without a thread hop;
-    // appenders arriving while it runs wait for it to end and then either find themselves covered or run
-    // the next round, which then covers all of them (one fsync for all who appended meanwhile). The
+    // round hold. At most one round runs at a time; it is run by one of the callers that need it
+    // (leader/follower group commit), on its own thread, without a thread hop: a lone appender at once,
+    // concurrent ones as described below. Appenders arriving while a round fsyncs wait for it to end and
+    // then either find themselves covered or gather in the next round, which then covers all of them
+    // (one fsync for all who appended meanwhile). The
     // background flusher loop (owned by this object) runs rounds for the flush.messages / flush.ms
     // policies and after a roll.
     private readonly object _flushGate = new();
@@ -25,28 +28,51 @@ internal sealed partial class PartitionLog
 
     // Sibling wait (like PostgreSQL's commit_siblings/commit_delay): in a closed loop, appenders released
     // by one round append again at once, and a round that captures before they did covers only some of
-    // them (the rest alternate into the next fsync). So the leader of a round first waits, bounded, until
-    // as many participants joined as there were appenders around during the recent rounds (everyone who
-    // waited on a round, whether it covered them or not); a lone appender expects only itself and never
-    // waits, and the expectation decays when appenders go away.
-    private bool _siblingsArrived;
+    // them (the rest alternate into the next fsync). So a round first gathers as many participants as
+    // there were appenders around during the recent rounds (everyone who waited on a round, whether it
+    // covered them or not): the participant that completes the set runs it on its own thread, and the
+    // earlier ones wait asynchronously, giving their threads back (which then run the continuations of
+    // the other released appenders: no thread sits spinning, no extra thread is woken per round). A
+    // timer runs a round that is still short of participants after MaxSiblingWait (appenders went
+    // away); a lone appender expects only itself and runs its round at once, on its own thread; the
+    // expectation decays when appenders go away.
     private readonly int[] _recentRoundSizes = new int[RecentRounds];
     private int _recentRoundIndex;
     private int _roundParticipants;
     private int _roundSeen;
     private int _expectedParticipants = 1;
     private bool _roundCaptured;
+    private bool _roundLed;
+    private long _roundId;
+    private long _timerRoundId;
+    private Timer? _siblingTimer;
     private const int RecentRounds = 8;
 
-    /// <summary>Longest the leader of a flush round waits for the participants of recent rounds.</summary>
+    /// <summary>Longest a flush round waits for the participants of recent rounds before it runs anyway.</summary>
     internal static readonly TimeSpan MaxSiblingWait = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The sibling wait of this log (<see cref="MaxSiblingWait"/>; tests lengthen it to order events).</summary>
+    internal TimeSpan SiblingWait { get; set; } = MaxSiblingWait;
+
+    /// <summary>Participants gathered by a round that has not captured yet (0 when none is forming; tests).</summary>
+    internal int FormingRoundParticipants
+    {
+        get
+        {
+            lock (_flushGate)
+            {
+                return _roundRunning && !_roundCaptured ? _roundParticipants : 0;
+            }
+        }
+    }
 
     /// <summary>Everything below this offset is fsynced (the recovery point).</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
 
     /// <summary>
     /// Completes when every offset below <paramref name="offset"/> is fsynced, running a flush round on
-    /// the calling thread when none is running (then it completes synchronously). Throws
+    /// the calling thread when none is running and no other participants are expected (then it
+    /// completes synchronously) or when the caller completes the expected set of participants. Throws
     /// <see cref="StorageException"/> when the fsync failed (the log is then offline: after a failed
     /// fsync the kernel may have dropped the dirty pages, so nothing unflushed can be trusted) and
     /// <see cref="ObjectDisposedException"/> when the log closed first.
@@ -60,7 +86,7 @@ internal sealed partial class PartitionLog
                 return ValueTask.CompletedTask;
             }
             ThrowIfUnusable();
-            Task running;
+            Task? running = null;
             lock (_flushGate)
             {
                 if (_recoveryPoint >= offset)
@@ -69,11 +95,14 @@ internal sealed partial class PartitionLog
                 }
                 if (_roundRunning)
                 {
-                    running = _roundDone.Task;
                     _roundSeen++;
-                    if (!_roundCaptured && ++_roundParticipants >= _expectedParticipants)
+                    if (!_roundLed && ++_roundParticipants >= _expectedParticipants)
                     {
-                        Volatile.Write(ref _siblingsArrived, true); // this round will cover us: its leader may capture now
+                        _roundLed = true; // completes the set: runs the round here
+                    }
+                    else
+                    {
+                        running = _roundDone.Task; // forming (covers us) or already capturing (it may not)
                     }
                 }
                 else
@@ -82,8 +111,13 @@ internal sealed partial class PartitionLog
                     _roundCaptured = false;
                     _roundParticipants = 1;
                     _roundSeen = 1;
-                    _siblingsArrived = false;
-                    running = null!;
+                    _roundId++;
+                    _roundLed = _expectedParticipants <= 1;
+                    if (!_roundLed)
+                    {
+                        running = _roundDone.Task;
+                        ArmSiblingTimerLocked();
+                    }
                 }
             }
             if (running is null)
@@ -92,6 +126,38 @@ internal sealed partial class PartitionLog
                 continue;
             }
             return WaitForRoundAsync(running, offset, cancellationToken);
+        }
+    }
+
+    private void ArmSiblingTimerLocked()
+    {
+        _timerRoundId = _roundId;
+        if (_flushStop.IsCancellationRequested)
+        {
+            return; // closing: waiters are released by the close itself
+        }
+        _siblingTimer ??= new Timer(static state => ((PartitionLog)state!).OnSiblingWaitExpired(), this, Timeout.Infinite, Timeout.Infinite);
+        _siblingTimer.Change(SiblingWait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Runs a round that gathered fewer participants than expected within <see cref="MaxSiblingWait"/> (timer thread).</summary>
+    private void OnSiblingWaitExpired()
+    {
+        lock (_flushGate)
+        {
+            if (!_roundRunning || _roundLed || _roundId != _timerRoundId || _flushStop.IsCancellationRequested)
+            {
+                return;
+            }
+            _roundLed = true;
+        }
+        try
+        {
+            RunRound();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The round's waiters see the failure (the log is offline) or the close when they re-check.
         }
     }
 
@@ -108,24 +174,9 @@ internal sealed partial class PartitionLog
     private void RunRound()
     {
         long target, truncations;
-        bool waitForSiblings;
         lock (_flushGate)
         {
-            waitForSiblings = _roundParticipants < _expectedParticipants;
-        }
-        if (waitForSiblings)
-        {
-            // Spin (yielding the core to the siblings) rather than block: a blocked thread's wake-up
-            // latency is of the order of the fsync this wait is trying to share.
-            var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(MaxSiblingWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-            var spinner = default(SpinWait);
-            while (!Volatile.Read(ref _siblingsArrived) && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-        lock (_flushGate)
-        {
+            Debug.Assert(_roundRunning && _roundLed && !_roundCaptured, "the round is running, led by the caller and not captured yet");
             _roundCaptured = true;
             // Everything appended before this capture is covered by the round.
             Interlocked.Exchange(ref _unflushedMessages, 0);
@@ -283,6 +334,7 @@ internal sealed partial class PartitionLog
             {
                 _flushStop.Cancel();
             }
+            _siblingTimer?.Dispose();
         }
         try
         {

@@ -183,6 +183,76 @@ public sealed class PartitionLogConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public async Task The_appender_that_completes_the_expected_group_runs_its_fsync_and_acknowledges_all()
+    {
+        var faults = new StorageFaults();
+        using var firstFlushEntered = new ManualResetEventSlim();
+        using var releaseFirstFlush = new ManualResetEventSlim();
+        var flushes = 0;
+        faults.BeforeLogFlush = _ =>
+        {
+            if (Interlocked.Increment(ref flushes) == 1)
+            {
+                firstFlushEntered.Set();
+                Assert.True(releaseFirstFlush.Wait(Bound));
+            }
+        };
+        var config = LogConfig.Default with { FlushOnEveryAppend = true };
+        using var log = PartitionLog.Open(_dir.Sub("last-0"), "last", 0, config, false, faults: faults);
+        log.SiblingWait = TimeSpan.FromMinutes(5); // no timer: only the fourth participant can run round 2
+
+        // Round 1: one appender inside its fsync, three waiting on it: four appenders are around.
+        var first = Task.Run(() => log.AppendAsync(TestBatches.Build(1, 100, 1), 0).AsTask());
+        Assert.True(firstFlushEntered.Wait(Bound));
+        var others = Enumerable.Range(0, 3).Select(i => Task.Run(() => log.AppendAsync(TestBatches.Build(1, 100, 2 + i), 0).AsTask())).ToArray();
+        Assert.True(await log.WaitForOffsetAsync(3, LogOffsetKind.LogEnd, CancellationToken.None).AsTask().WaitAsync(Bound));
+        releaseFirstFlush.Set();
+        Assert.True((await first.WaitAsync(Bound)).Succeeded);
+
+        // The three uncovered ones gather in round 2, which expects four and so does not run yet.
+        Assert.True(SpinWait.SpinUntil(() => log.FormingRoundParticipants == 3, Bound), "three appenders gather in the next round");
+        Assert.All(others, t => Assert.False(t.IsCompleted));
+        Assert.Equal(1, faults.LogFlushCount);
+
+        // A fourth completes the group: it runs the fsync on its own thread (acknowledged synchronously)
+        // and the same fsync acknowledges the other three.
+        var fourth = log.AppendAsync(TestBatches.Build(1, 100, 9), 0);
+        Assert.True(fourth.IsCompletedSuccessfully);
+        var results = await Task.WhenAll(others).WaitAsync(Bound);
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Equal(2, faults.LogFlushCount);
+        Assert.Equal(5, log.RecoveryPoint);
+        Assert.Equal(new long[] { 1, 2, 3 }, results.Select(r => r.BaseOffset).Order());
+    }
+
+    [Fact]
+    public async Task A_group_short_of_its_expected_size_runs_after_the_sibling_wait()
+    {
+        var config = LogConfig.Default with { FlushOnEveryAppend = true };
+        var faults = new StorageFaults();
+        using var log = PartitionLog.Open(_dir.Sub("short-0"), "short", 0, config, false, faults: faults);
+        log.SiblingWait = TimeSpan.FromMilliseconds(50);
+        // Four concurrent appenders establish the expectation, then one stays: each of its rounds runs
+        // after the sibling wait (the timer), until the expectation decays and it runs its own at once.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.True((await log.AppendAsync(TestBatches.Build(1, 100, i), 0)).Succeeded);
+            }
+        }))).WaitAsync(Bound);
+        for (var i = 0; i < 20; i++)
+        {
+            var result = await log.AppendAsync(TestBatches.Build(1, 100, i), 0).AsTask().WaitAsync(Bound);
+            Assert.True(result.Succeeded);
+            Assert.True(log.RecoveryPoint > result.LastOffset, "acknowledged before its fsync");
+        }
+        Assert.Equal(100, log.RecoveryPoint);
+        var last = log.AppendAsync(TestBatches.Build(1, 100, 99), 0);
+        Assert.True(last.IsCompletedSuccessfully, "alone again, the appender runs its round at once");
+    }
+
+    [Fact]
     public async Task Concurrent_durable_appenders_all_get_distinct_offsets_and_durable_acks()
     {
         var config = LogConfig.Default with { FlushOnEveryAppend = true, SegmentBytes = 32 * 1024 };

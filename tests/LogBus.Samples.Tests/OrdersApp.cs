@@ -26,17 +26,27 @@ public class OrdersApp : IAsyncLifetime
     {
     }
 
-    protected OrdersApp(TimeSpan paymentTimeout) => Factory = new OrdersFactory(paymentTimeout);
+    protected OrdersApp(TimeSpan paymentTimeout) => PaymentTimeout = paymentTimeout;
 
     /// <summary>How long an order may take to reach its final state (generous: the machine is shared).</summary>
     public static readonly TimeSpan FinalWithin = TimeSpan.FromSeconds(90);
 
-    public OrdersFactory Factory { get; }
+    /// <summary>The saga's payment deadline in this app.</summary>
+    public TimeSpan PaymentTimeout { get; }
+
+    public OrdersFactory Factory { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Starts what the app depends on and returns its configuration beyond the defaults (none here: embedded broker, SQLite).</summary>
+    protected virtual Task<Dictionary<string, string>> StartDependenciesAsync() => Task.FromResult(new Dictionary<string, string>());
+
+    /// <summary>Stops what <see cref="StartDependenciesAsync"/> started (after the app stopped).</summary>
+    protected virtual ValueTask StopDependenciesAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        Factory = new OrdersFactory(PaymentTimeout, await StartDependenciesAsync());
         Http = Factory.CreateClient();
         var clock = Stopwatch.StartNew();
         var last = "";
@@ -57,8 +67,18 @@ public class OrdersApp : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Factory.DisposeAsync();
+        try
+        {
+            Http?.Dispose();
+            if (Factory is not null)
+            {
+                await Factory.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await StopDependenciesAsync();
+        }
     }
 
     /// <summary>POST /orders, which must be accepted; returns the order as the API showed it.</summary>

@@ -8,7 +8,9 @@ namespace LogBus.Samples.Tests;
 /// its data in a fresh temporary directory, the embedded broker on a free port and the given payment
 /// deadline. Disposing stops the app and deletes the directory.
 /// </summary>
-public sealed class OrdersFactory(TimeSpan paymentTimeout) : WebApplicationFactory<Program>
+/// <param name="paymentTimeout">The saga's payment deadline.</param>
+/// <param name="settings">Further configuration, e.g. <c>Broker:BootstrapServers</c> and <c>ConnectionStrings:Orders</c>.</param>
+public sealed class OrdersFactory(TimeSpan paymentTimeout, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
 {
     /// <summary>The saga's payment deadline.</summary>
     public TimeSpan PaymentTimeout { get; } = paymentTimeout;
@@ -26,6 +28,10 @@ public sealed class OrdersFactory(TimeSpan paymentTimeout) : WebApplicationFacto
         builder.UseSetting("Orders:CardLimit", CardLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Broker:Port", "0"); // any free port
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -36,7 +36,7 @@ internal sealed class BrokerBenchmark : IBenchmark
         var work = Path.Combine(root, "logbus-broker-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
         Console.WriteLine($"broker benchmark: {(quick ? "quick" : "full")}, {seconds:0} s per run, {connections} connections x {depth} requests in flight, batches of {batchRecords} x {RecordBytes}-byte records, acks=1");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; broker and generator in one process on the same machine");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; broker and generator in one process on the same machine; load average {MachineLimits.LoadAverage()}");
         try
         {
             var loopback = await MachineLimits.LoopbackBytesPerSecondAsync(TimeSpan.FromSeconds(quick ? 1 : 2));
@@ -60,6 +60,7 @@ internal sealed class BrokerBenchmark : IBenchmark
                 // pacing) in slices, so both see the same neighbours on this shared machine.
                 var server = broker.Server ?? throw new InvalidOperationException("broker not running");
                 server.RequestTimes.Reset();
+                server.HandlerTimes.Reset();
                 var half = new List<ProduceResult>();
                 var echo = new List<double>();
                 for (var slice = 0; slice < Slices; slice++)
@@ -70,10 +71,12 @@ internal sealed class BrokerBenchmark : IBenchmark
                 var halfAll = ProduceResult.Combine(half);
                 var brokerP50 = server.RequestTimes.PercentileMs(ApiKey.Produce, 0.50);
                 var brokerP99 = server.RequestTimes.PercentileMs(ApiKey.Produce, 0.99);
+                var handlerP50 = server.HandlerTimes.PercentileMs(ApiKey.Produce, 0.50);
+                var handlerP99 = server.HandlerTimes.PercentileMs(ApiKey.Produce, 0.99);
                 var echoSorted = echo.Order().ToArray();
                 var (echoP50, echoP99) = (Percentile(echoSorted, 0.50), Percentile(echoSorted, 0.99));
                 var fetch = await FetchAsync(broker.Port, topic, partitions, connections);
-                Console.WriteLine($"{partitions} partition(s): produce {peak.RecordsPerSecond / 1e6:0.00} M rec/s (p50 {peak.P50:0.00} ms, p99 {peak.P99:0.00} ms at peak), half load {halfAll.RecordsPerSecond / 1e6:0.00} M rec/s p50 {halfAll.P50:0.00} ms p99 {halfAll.P99:0.00} ms (broker-side p50 {brokerP50:0.00} ms p99 {brokerP99:0.00} ms; from the intended send time: p50 {halfAll.IntendedP50:0.00} ms p99 {halfAll.IntendedP99:0.00} ms; gen0/gen2 GCs {peak.Gen0}/{peak.Gen2} and {halfAll.Gen0}/{halfAll.Gen2}, GC pauses {peak.GcPauseMs:0}/{halfAll.GcPauseMs:0} ms, {halfAll.AllocatedPerRequest:N0} bytes allocated per request incl. generator), echo floor p50 {echoP50:0.00} ms p99 {echoP99:0.00} ms, fetch {fetch / 1e6:0.00} M rec/s");
+                Console.WriteLine($"{partitions} partition(s), load average {MachineLimits.LoadAverage()}: produce {peak.RecordsPerSecond / 1e6:0.00} M rec/s (p50 {peak.P50:0.00} ms, p99 {peak.P99:0.00} ms at peak), half load {halfAll.RecordsPerSecond / 1e6:0.00} M rec/s p50 {halfAll.P50:0.00} ms p99 {halfAll.P99:0.00} ms (broker-side p50 {brokerP50:0.00} ms p99 {brokerP99:0.00} ms, of which the handler's validate+append p50 {handlerP50:0.00} ms p99 {handlerP99:0.00} ms; from the intended send time: p50 {halfAll.IntendedP50:0.00} ms p99 {halfAll.IntendedP99:0.00} ms; gen0/gen2 GCs {peak.Gen0}/{peak.Gen2} and {halfAll.Gen0}/{halfAll.Gen2}, GC pauses {peak.GcPauseMs:0}/{halfAll.GcPauseMs:0} ms, {halfAll.AllocatedPerRequest:N0} bytes allocated per request incl. generator), echo floor p50 {echoP50:0.00} ms p99 {echoP99:0.00} ms, fetch {fetch / 1e6:0.00} M rec/s");
                 var produceMet = peak.RecordsPerSecond >= ProduceTarget;
                 var fetchMet = fetch >= FetchTarget;
                 var latencyMet = halfAll.P99 <= P99TargetMs;
@@ -83,6 +86,7 @@ internal sealed class BrokerBenchmark : IBenchmark
                 rows.Add([$"produce p50 / p99 at half load ({halfAll.RecordsPerSecond:N0} rec/s), {partitions} partition(s)", $"{halfAll.P50:0.00} / {halfAll.P99:0.00} ms", $"p99 <= {P99TargetMs} ms", latencyMet ? "MET" : "MISSED"]);
                 rows.Add([$"  same, from the intended send time (incl. generator timer lateness)", $"{halfAll.IntendedP50:0.00} / {halfAll.IntendedP99:0.00} ms", "(context)", ""]);
                 rows.Add([$"  broker-side: frame read -> response handed to the kernel", $"{brokerP50:0.00} / {brokerP99:0.00} ms", "(context)", ""]);
+                rows.Add([$"    of which the produce handler (validate, append to the log)", $"{handlerP50:0.00} / {handlerP99:0.00} ms", "(context)", ""]);
                 rows.Add([$"  machine floor: loopback echo, same sizes and rate, interleaved", $"{echoP50:0.00} / {echoP99:0.00} ms", "reference", ""]);
             }
             rows.Add(["machine: loopback TCP, one connection", $"{loopback / 1e9:0.00} GB/s = {loopback / recordWireBytes:N0} rec/s", "reference", ""]);

@@ -7,6 +7,23 @@ namespace LogBus.Benchmarks.Broker;
 /// <summary>This machine's own ceilings, measured in the same run as the broker: loopback TCP and sequential disk write+fsync.</summary>
 internal static class MachineLimits
 {
+    /// <summary>The 1-minute load average (runnable tasks; this machine is shared), or "?" where /proc/loadavg does not exist.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
     /// <summary>Bytes/s one TCP connection moves over loopback (64 KiB sends, one receiver).</summary>
     public static async Task<double> LoopbackBytesPerSecondAsync(TimeSpan duration)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LogBus.Benchmarks.Broker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,8 +49,10 @@ internal sealed class EmbeddedThroughputBenchmark : IBenchmark
             Console.WriteLine($"kafka-embedded: {count:N0} messages per round, {partitions} partitions, batches of {batch:N0} with {inFlight} in flight, {Environment.ProcessorCount} cores");
             await RunRoundAsync(host, counter, Math.Min(count, 100_000), batch, inFlight); // warm-up: JIT, group join, topic
             var best = 0.0;
+            var bestCpu = double.MaxValue;
             for (var round = 1; round <= rounds; round++)
             {
+                var load = MachineLimits.LoadAverage();
                 var gen0 = GC.CollectionCount(0);
                 var gen1 = GC.CollectionCount(1);
                 var gen2 = GC.CollectionCount(2);
@@ -57,9 +60,13 @@ internal sealed class EmbeddedThroughputBenchmark : IBenchmark
                 var (rate, bytes) = await RunRoundAsync(host, counter, count, batch, inFlight);
                 var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / count;
                 best = Math.Max(best, rate);
-                Console.WriteLine($"  round {round}: {rate,12:N0} msg/s   {cpuPerMessage,6:F2} us CPU/msg   {bytes,8:N0} bytes allocated/msg   GCs gen0/1/2: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}");
+                bestCpu = Math.Min(bestCpu, cpuPerMessage);
+                Console.WriteLine($"  round {round}: {rate,12:N0} msg/s   {cpuPerMessage,6:F2} us CPU/msg   {bytes,8:N0} bytes allocated/msg   GCs gen0/1/2: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}   load average {load} -> {MachineLimits.LoadAverage()}");
             }
-            Console.WriteLine($"kafka-embedded: best {best:N0} msg/s; target >= 300,000 msg/s: {(best >= 300_000 ? "MET" : "MISSED")}");
+            // Process CPU per message (publisher, broker and consumer): independent of how much of the shared
+            // machine the run was given; the ceiling assumes every core works for this process.
+            var cores = Environment.ProcessorCount;
+            Console.WriteLine($"kafka-embedded: best {best:N0} msg/s; target >= 300,000 msg/s: {(best >= 300_000 ? "MET" : "MISSED")}; CPU {bestCpu:F2} us/msg = CPU-bound ceiling {cores / bestCpu * 1e6:N0} msg/s on {cores} cores");
         }
         finally
         {

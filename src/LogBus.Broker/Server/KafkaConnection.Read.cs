@@ -159,6 +159,7 @@ internal sealed partial class KafkaConnection
             return null;
         }
         ValueTask<KafkaResponse?> task;
+        var handlerStart = Stopwatch.GetTimestamp();
         try
         {
             task = handler.HandleAsync(context, request);
@@ -167,6 +168,7 @@ internal sealed partial class KafkaConnection
         {
             task = ValueTask.FromException<KafkaResponse?>(e);
         }
+        _handlerTimes.Record(header.ApiKey, handlerStart);
         return new PendingResponse(context, task, header.ApiVersion, buffer, size);
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class KafkaConnection
     private readonly BrokerServices _services;
     private readonly RequestHandlerRegistry _handlers;
     private readonly RequestTimeHistogram _requestTimes;
+    private readonly RequestTimeHistogram _handlerTimes;
     private readonly LogBusBrokerOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<PendingResponse> _pending;
@@ -43,13 +44,14 @@ internal sealed partial class KafkaConnection
     private int _aborted;
     private int _backpressureWaits;
 
-    public KafkaConnection(long id, Socket socket, BrokerServices services, RequestHandlerRegistry handlers, RequestTimeHistogram requestTimes, ILogger logger)
+    public KafkaConnection(long id, Socket socket, BrokerServices services, RequestHandlerRegistry handlers, RequestTimeHistogram requestTimes, RequestTimeHistogram handlerTimes, ILogger logger)
     {
         Id = id;
         _socket = socket;
         _services = services;
         _handlers = handlers;
         _requestTimes = requestTimes;
+        _handlerTimes = handlerTimes;
         _options = services.Options;
         _logger = logger;
         RemoteEndPoint = socket.RemoteEndPoint;

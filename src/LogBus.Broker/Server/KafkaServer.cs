@@ -35,6 +35,12 @@ internal sealed class KafkaServer : IAsyncDisposable
     /// <summary>Broker-side request times of every connection (diagnostics and benchmarks).</summary>
     public RequestTimeHistogram RequestTimes { get; } = new();
 
+    /// <summary>
+    /// Time in the synchronous part of the handlers (a produce's validation and append to the log; a
+    /// fetch's read until it returns or parks as a long poll), per API key, every connection.
+    /// </summary>
+    public RequestTimeHistogram HandlerTimes { get; } = new();
+
     /// <summary>The connections (tests and diagnostics).</summary>
     internal IEnumerable<KafkaConnection> Connections => _connections.Values.Select(v => v.Connection);
 
@@ -96,7 +102,7 @@ internal sealed class KafkaServer : IAsyncDisposable
             }
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextId);
-            var connection = new KafkaConnection(id, socket, _services, _handlers, RequestTimes, _logger);
+            var connection = new KafkaConnection(id, socket, _services, _handlers, RequestTimes, HandlerTimes, _logger);
             _logger.LogDebug("Connection {Id} from {Remote} accepted", id, socket.RemoteEndPoint);
             // Register before running so StopAsync sees every connection it must wait for.
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -76,6 +76,7 @@ public sealed class RequestTimeTests
         await client.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0);
         Assert.Equal(3, times.Count(ApiKey.Produce));
         Assert.Equal(1, times.Count(ApiKey.CreateTopics));
+        Assert.Equal(3, broker.Broker.Server.HandlerTimes.Count(ApiKey.Produce)); // recorded before the response is queued
         Assert.InRange(times.PercentileMs(ApiKey.Produce, 1.0), 0.0, 10_000.0);
     }
 }

@@ -101,6 +101,7 @@ public sealed partial class KafkaConsumer
     private async Task FetchFromAsync(int node, List<FetchTarget> targets, CancellationToken stopping)
     {
         List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)>? decodes = null;
+        ResponseFrame? frame = null;
         var previousDecode = Task.CompletedTask;
         TaskCompletionSource? decoded = null;
         try
@@ -126,9 +127,13 @@ public sealed partial class KafkaConsumer
             }
             var connection = await _cluster.GetConnectionAsync(node, stopping, _fetchPool).ConfigureAwait(false);
             var sentAt = Stopwatch.GetTimestamp();
-            // The response frame is a fresh (not pooled) array: uncompressed records are sliced from it
-            // without copying, and it is garbage once no record refers to it any more.
-            var response = await connection.SendAsync<FetchResponse>(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
+            // The response is read into a pooled buffer that the decode returns once it copied the records
+            // out. Slicing records from a fresh array instead saved no measurable CPU (raw consume 0.32 vs
+            // 0.33 us per record) but put every multi-megabyte response on the large-object heap (gen-2
+            // collections: 9-12 instead of 1 per million messages through the framework, 5-6 instead of 1
+            // per 3 million raw records), and one record kept alive kept its whole response alive.
+            frame = await connection.SendPooledAsync(request, stopping, extraWait: _options.FetchMaxWait).ConfigureAwait(false);
+            var response = (FetchResponse)frame.Response;
             Interlocked.Increment(ref _statFetches);
             Interlocked.Add(ref _statFetchTicks, Stopwatch.GetTimestamp() - sentAt);
             if (response.ErrorCode != ErrorCode.None)
@@ -186,7 +191,11 @@ public sealed partial class KafkaConsumer
         if (decoded is not null)
         {
             // Not awaited by the fetch loop: the next fetch of this broker may go out meanwhile.
-            _ = DecodeInOrderAsync(decodes!, previousDecode, decoded);
+            _ = DecodeInOrderAsync(frame, decodes!, previousDecode, decoded);
+        }
+        else
+        {
+            frame?.Dispose();
         }
     }
 
@@ -275,7 +284,7 @@ public sealed partial class KafkaConsumer
         }
     }
 
-    private async Task DecodeInOrderAsync(List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)> decodes, Task previous, TaskCompletionSource decoded)
+    private async Task DecodeInOrderAsync(ResponseFrame? frame, List<(FetchTarget Target, FetchResponse.Partition Partition, long Reserved)> decodes, Task previous, TaskCompletionSource decoded)
     {
         var appended = false;
         try
@@ -331,6 +340,7 @@ public sealed partial class KafkaConsumer
         }
         finally
         {
+            frame?.Dispose();
             decoded.SetResult();
             if (appended)
             {
@@ -396,32 +406,24 @@ public sealed partial class KafkaConsumer
                 next = header.LastOffset + 1;
                 continue;
             }
-            // Uncompressed records are slices of the response; decompressed ones live in a pooled
-            // buffer returned after the loop, so they are copied.
-            var source = header.Compression == CompressionCodec.None ? batch.RecordsMemory : ReadOnlyMemory<byte>.Empty;
             foreach (var record in batch.GetRecords())
             {
                 if (record.Offset < fetchOffset)
                 {
                     continue;
                 }
-                records.Add(ToLogRecord(tp, record, arena, source));
+                records.Add(ToLogRecord(tp, record, arena));
             }
             next = header.LastOffset + 1;
         }
         return next;
     }
 
-    /// <summary>
-    /// A record as a <see cref="LogRecord"/>: for an uncompressed batch (<paramref name="source"/> set)
-    /// key, value and header values are slices of the response; for a decompressed one, copies.
-    /// </summary>
-    private static LogRecord ToLogRecord(TopicPartition tp, in Record record, RecordArena arena, ReadOnlyMemory<byte> source)
+    /// <summary>A record as a <see cref="LogRecord"/>: key, value and header values copied into the arena (the response buffer is pooled).</summary>
+    private static LogRecord ToLogRecord(TopicPartition tp, in Record record, RecordArena arena)
     {
-        var share = !source.IsEmpty;
-        ReadOnlyMemory<byte>? key = record.IsKeyNull ? (ReadOnlyMemory<byte>?)null // a bare null would convert to an empty memory
-            : share ? RecordArena.Slice(source, record.Key) : arena.Copy(record.Key);
-        var value = share ? RecordArena.Slice(source, record.Value) : arena.Copy(record.Value);
+        ReadOnlyMemory<byte>? key = record.IsKeyNull ? (ReadOnlyMemory<byte>?)null : arena.Copy(record.Key); // a bare null would convert to an empty memory
+        var value = arena.Copy(record.Value);
         var headers = RecordHeaders.Empty;
         if (record.HeaderCount > 0)
         {
@@ -429,7 +431,7 @@ public sealed partial class KafkaConsumer
             var i = 0;
             foreach (var h in record.Headers)
             {
-                array[i++] = new Transport.RecordHeader(arena.Name(h.Key), share ? RecordArena.Slice(source, h.Value) : arena.Copy(h.Value));
+                array[i++] = new Transport.RecordHeader(arena.Name(h.Key), arena.Copy(h.Value));
             }
             headers = new RecordHeaders(array, i);
         }

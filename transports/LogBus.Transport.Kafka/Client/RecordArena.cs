@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace LogBus.Transport.Kafka.Client;
@@ -43,21 +40,6 @@ internal sealed class RecordArena
         var memory = new ReadOnlyMemory<byte>(_chunk, _used, data.Length);
         _used += data.Length;
         return memory;
-    }
-
-    /// <summary>
-    /// The part of <paramref name="source"/> that <paramref name="part"/> (a span inside it) covers,
-    /// as memory: no copy.
-    /// </summary>
-    public static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> source, ReadOnlySpan<byte> part)
-    {
-        if (part.IsEmpty)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
-        var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(source.Span), ref MemoryMarshal.GetReference(part));
-        Debug.Assert(offset >= 0 && offset + part.Length <= source.Length, "the span lies inside the source");
-        return source.Slice((int)offset, part.Length);
     }
 
     /// <summary>The string of a UTF-8 header name, from a small cache of recently seen names.</summary>

@@ -18,7 +18,7 @@ log() { printf '[test.sh] %s\n' "$*" >&2; }
 # --- dependencies ---------------------------------------------------------------------------------
 # Debian packages the tests drive (real servers and real third-party clients). Later features add
 # theirs here. Installed only when missing; needs root (or passwordless sudo).
-apt_packages=(postgresql kcat python3-kafka python3-confluent-kafka)
+apt_packages=(postgresql kcat python3-kafka python3-confluent-kafka gnuplot-nox)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,6 +24,10 @@ internal sealed class LogBusUnderTest : BusUnderTest
     public static LogBusUnderTest Embedded() => new("LogBus embedded broker",
         "LogBus on the bundled broker in the same process over loopback (8 partitions); producer defaults: acks=all, idempotent, 5 ms linger; no fsync (acknowledged in the OS page cache)", "embedded");
 
+    /// <summary>LogBus on the embedded broker with the producer's linger at zero (a batch leaves as soon as the connection is free).</summary>
+    public static LogBusUnderTest EmbeddedNoLinger() => new("LogBus (linger 0)",
+        "as LogBus on the embedded broker, with the producer's linger at 0 instead of its 5 ms default: batches leave as soon as the connection can take them (lower latency at low rates, smaller batches)", "embedded-nolinger");
+
     /// <summary>LogBus on the embedded broker, every append fsynced before it is acknowledged.</summary>
     public static LogBusUnderTest EmbeddedFsync() => new("LogBus embedded broker, fsync",
         "as the embedded broker, with every topic at flush.messages=1: a produce is acknowledged after its fsync", "embedded-fsync");
@@ -54,6 +58,10 @@ internal sealed class LogBusUnderTest : BusUnderTest
                 {
                     b.DataDirectory = _directory;
                     b.Port = 0;
+                    if (_transport == "embedded-nolinger")
+                    {
+                        b.Transport.Producer.Linger = TimeSpan.Zero;
+                    }
                     if (_transport == "embedded-fsync")
                     {
                         b.ConfigureBroker = o => o.DefaultLogConfig = LogConfig.Default with { FlushOnEveryAppend = true };

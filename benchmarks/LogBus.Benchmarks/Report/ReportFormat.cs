@@ -20,7 +20,7 @@ internal static class ReportFormat
 
     /// <summary>A ratio as <c>12.3×</c>.</summary>
     public static string Ratio(double? ratio) => ratio is { } r && !double.IsNaN(r)
-        ? r.ToString(r >= 10 ? "N0" : r >= 1 ? "N1" : "N2", CultureInfo.InvariantCulture) + "×"
+        ? r.ToString(r >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture) + "×" // two decimals: 9.99× is not 10×
         : "—";
 
     /// <summary>A fraction as a percentage.</summary>

@@ -170,7 +170,10 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
             Line($"- **{system}**: {description}");
         }
         Line();
-        var peers = result.Rows.SelectMany(r => r.Results).Select(r => r.System).Where(s => s != "LogBus").Distinct().ToList();
+        // Variants of LogBus ("LogBus (linger 0)") get a column without a ratio; every other system is a peer.
+        var systems = result.Rows.SelectMany(r => r.Results).Select(r => r.System).Distinct().ToList();
+        var variants = systems.Where(s => s != "LogBus" && s.StartsWith("LogBus", StringComparison.Ordinal)).ToList();
+        var peers = systems.Where(s => !s.StartsWith("LogBus", StringComparison.Ordinal)).ToList();
         var isLimits = result.Workload == "limits";
         var durabilities = result.Rows.Select(r => r.Durability).Where(d => d.Length > 0).Distinct().ToList();
         if (isLimits)
@@ -189,6 +192,11 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
         {
             var header = new StringBuilder("| Case | LogBus |");
             var rule = new StringBuilder("|---|---:|");
+            foreach (var variant in variants)
+            {
+                header.Append($" {ReportFormat.Cell(variant)} |");
+                rule.Append("---:|");
+            }
             foreach (var peer in peers)
             {
                 header.Append($" {ReportFormat.Cell(peer)} | LogBus/{ReportFormat.Cell(peer)} |");
@@ -207,6 +215,10 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
                     line.Append($" [D{durabilities.IndexOf(row.Durability) + 1}]");
                 }
                 line.Append($" | {Cell(logBus, row.Unit)} |");
+                foreach (var variant in variants)
+                {
+                    line.Append($" {Cell(row.Result(variant), row.Unit)} |");
+                }
                 foreach (var peer in peers)
                 {
                     var p = row.Result(peer);

@@ -49,14 +49,45 @@ internal abstract class OutboxDialect
     public Task ReleaseAllAsync(DbConnection connection, string relayId, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, "UPDATE logbus_outbox_lanes SET owner = NULL, lease_until_ms = 0 WHERE owner = @owner", cancellationToken, ("owner", relayId));
 
-    /// <summary>The next deliverable rows of the given lanes in sequence order (parked rows excluded).</summary>
-    public async Task<List<OutboxMessage>> FetchAsync(DbConnection connection, IReadOnlyCollection<int> lanes, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// In one round trip: deletes the <paramref name="delivered"/> rows, then reads the next deliverable
+    /// rows of the given lanes in sequence order, leaving out parked rows and the rows still
+    /// <paramref name="inFlight"/> (sent, not yet acknowledged).
+    /// </summary>
+    /// <remarks>
+    /// Both statements run in one command (one implicit transaction on PostgreSQL). A cancelled call may
+    /// leave the delivered rows in place: they are sent again (at-least-once; the inbox absorbs them).
+    /// </remarks>
+    public async Task<List<OutboxMessage>> DeleteAndFetchAsync(DbConnection connection, IReadOnlyCollection<long> delivered,
+        IReadOnlyCollection<int> lanes, IReadOnlyCollection<long> inFlight, int limit, CancellationToken cancellationToken)
     {
         var list = new List<OutboxMessage>(Math.Min(limit, 1024));
-        await using var command = Command(connection,
-            "SELECT sequence, lane, topic, key, value, headers, message_id, message_type, created_at_ms, attempts, next_attempt_at_ms " +
-            $"FROM logbus_outbox WHERE parked_at_ms IS NULL AND {LaneFilter(lanes)} ORDER BY sequence LIMIT @limit",
-            UsesArrays ? [("limit", limit), ("lanes", lanes.ToArray())] : [("limit", limit)]);
+        var sql = new System.Text.StringBuilder(512);
+        var parameters = new List<(string Name, object? Value)>(4) { ("limit", limit) };
+        if (delivered.Count > 0)
+        {
+            sql.Append("DELETE FROM logbus_outbox WHERE ").Append(SequenceFilter(delivered, "delivered")).Append("; ");
+            if (UsesArrays)
+            {
+                parameters.Add(("delivered", delivered.ToArray()));
+            }
+        }
+        sql.Append("SELECT sequence, lane, topic, key, value, headers, message_id, message_type, created_at_ms, attempts, next_attempt_at_ms ")
+            .Append("FROM logbus_outbox WHERE parked_at_ms IS NULL AND ").Append(LaneFilter(lanes));
+        if (UsesArrays)
+        {
+            parameters.Add(("lanes", lanes.ToArray()));
+        }
+        if (inFlight.Count > 0)
+        {
+            sql.Append(" AND NOT (").Append(SequenceFilter(inFlight, "inflight")).Append(')');
+            if (UsesArrays)
+            {
+                parameters.Add(("inflight", inFlight.ToArray()));
+            }
+        }
+        sql.Append(" ORDER BY sequence LIMIT @limit");
+        await using var command = Command(connection, sql.ToString(), [.. parameters]);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -82,8 +113,8 @@ internal abstract class OutboxDialect
     public Task DeleteAsync(DbConnection connection, IReadOnlyCollection<long> sequences, CancellationToken cancellationToken) =>
         sequences.Count == 0
             ? Task.CompletedTask
-            : ExecuteAsync(connection, $"DELETE FROM logbus_outbox WHERE {SequenceFilter(sequences)}", cancellationToken,
-                UsesArrays ? [("sequences", sequences.ToArray())] : []);
+            : ExecuteAsync(connection, $"DELETE FROM logbus_outbox WHERE {SequenceFilter(sequences, "delivered")}", cancellationToken,
+                UsesArrays ? [("delivered", sequences.ToArray())] : []);
 
     /// <summary>Whether lanes and sequences are bound as array parameters (PostgreSQL) rather than inlined.</summary>
     protected virtual bool UsesArrays => false;
@@ -91,8 +122,8 @@ internal abstract class OutboxDialect
     /// <summary>A condition on <c>lane</c> (with <see cref="UsesArrays"/>, the lanes are bound as <c>@lanes</c>).</summary>
     protected virtual string LaneFilter(IReadOnlyCollection<int> lanes) => $"lane IN ({string.Join(",", lanes)})";
 
-    /// <summary>A condition on <c>sequence</c> (with <see cref="UsesArrays"/>, the sequences are bound as <c>@sequences</c>).</summary>
-    protected virtual string SequenceFilter(IReadOnlyCollection<long> sequences) => $"sequence IN ({string.Join(",", sequences)})";
+    /// <summary>A condition on <c>sequence</c> (with <see cref="UsesArrays"/>, the sequences are bound as the parameter <paramref name="name"/>).</summary>
+    protected virtual string SequenceFilter(IReadOnlyCollection<long> sequences, string name) => $"sequence IN ({string.Join(",", sequences)})";
 
     /// <summary>Records a failed delivery: backoff, or parking with the reason.</summary>
     public Task RecordFailureAsync(DbConnection connection, long sequence, int attempts, long? nextAttemptAtMs, long? parkedAtMs, string error, CancellationToken cancellationToken) =>

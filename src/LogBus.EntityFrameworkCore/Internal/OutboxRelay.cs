@@ -18,6 +18,10 @@ namespace LogBus.EntityFrameworkCore.Internal;
 /// the log in sequence order: a failed row holds its key's later rows back, and a row that failed while
 /// later rows of its key (sent in the same round) succeeded is parked at once rather than retried out
 /// of order.
+/// Rounds are pipelined: while one round waits for the broker, the relay deletes the previous round's
+/// delivered rows and reads the next rows (leaving the in-flight ones out) in one database round trip;
+/// the next round is sent only after the one in flight settled cleanly, so at most one round is in flight
+/// and a failed row never has later rows of its key sent behind its back.
 /// </summary>
 /// <remarks>
 /// Delivery is at-least-once: a crash between the broker's acknowledgement and the delete, or a lease
@@ -87,34 +91,83 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
             await _dialect.InitializeLanesAsync(connection, _options.Lanes, stoppingToken).ConfigureAwait(false);
             await outbox.Bus.EnsureStartedAsync(stoppingToken).ConfigureAwait(false);
             _nextLeaseWork = 0;
-            while (!stoppingToken.IsCancellationRequested)
+            var delivered = new List<long>(_options.BatchSize);
+            Round? inFlight = null;
+            try
             {
-                var now = Stopwatch.GetTimestamp();
-                if (now >= _nextLeaseWork)
+                while (!stoppingToken.IsCancellationRequested)
                 {
-                    await ManageLeasesAsync(connection, stoppingToken).ConfigureAwait(false);
-                    _nextLeaseWork = now + Ticks(_options.LeaseDuration / 3);
+                    var now = Stopwatch.GetTimestamp();
+                    if (now >= _nextLeaseWork)
+                    {
+                        await ManageLeasesAsync(connection, stoppingToken).ConfigureAwait(false);
+                        _nextLeaseWork = now + Ticks(_options.LeaseDuration / 3);
+                    }
+                    if (now >= _nextStatistics)
+                    {
+                        OutboxMetrics.Report(this, await _dialect.StatisticsAsync(connection, stoppingToken).ConfigureAwait(false));
+                        _nextStatistics = now + Ticks(StatisticsInterval);
+                    }
+                    // Sleeping never outlasts the next lease renewal: a relay that missed it could lose its
+                    // lanes to another instance and still believe it owns them.
+                    var untilLeaseWork = TimeSpan.FromSeconds(Math.Max(0, _nextLeaseWork - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+                    if (_owned.Count == 0)
+                    {
+                        if (inFlight is { } orphan)
+                        {
+                            inFlight = null; // settled once, even if settling throws
+                            await CompleteAsync(connection, orphan, delivered, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+                        }
+                        await DeleteDeliveredAsync(connection, delivered).ConfigureAwait(false);
+                        await outbox.Signal.WaitAsync(Min(_options.PollInterval, untilLeaseWork), stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    // Pipelined: the next rows are read (and the last round's delivered rows deleted) while the
+                    // round in flight waits for the broker. The read leaves the in-flight rows out.
+                    var rows = await _dialect.DeleteAndFetchAsync(connection, delivered, _owned, inFlight?.Sequences ?? [], _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                    delivered.Clear();
+                    if (inFlight is { } settling)
+                    {
+                        inFlight = null; // settled once, even if settling throws
+                        var clean = await CompleteAsync(connection, settling, delivered, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+                        stoppingToken.ThrowIfCancellationRequested();
+                        if (!clean)
+                        {
+                            // A row failed or was abandoned: the rows just read may hold later rows of its key,
+                            // which must wait for it (backoff) or be judged against it. They were not sent: read again.
+                            continue;
+                        }
+                    }
+                    var due = SelectDue(rows);
+                    if (due.Count == 0)
+                    {
+                        if (delivered.Count > 0)
+                        {
+                            continue; // delete them (with the next read) before sleeping
+                        }
+                        // Nothing to do, or every row is waiting for its retry time: sleep until woken.
+                        var idle = rows.Count == 0 ? _options.PollInterval : Min(_options.PollInterval, _options.RetryDelay);
+                        await outbox.Signal.WaitAsync(Min(idle, untilLeaseWork), stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    inFlight = Start(due, stoppingToken);
                 }
-                if (now >= _nextStatistics)
+            }
+            finally
+            {
+                // Stopping (or failing): settle the round in flight and delete what the broker acknowledged,
+                // so a restart sends as little as possible twice.
+                try
                 {
-                    OutboxMetrics.Report(this, await _dialect.StatisticsAsync(connection, stoppingToken).ConfigureAwait(false));
-                    _nextStatistics = now + Ticks(StatisticsInterval);
+                    if (inFlight is not null)
+                    {
+                        await CompleteAsync(connection, inFlight, delivered, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+                    }
+                    await DeleteDeliveredAsync(connection, delivered).ConfigureAwait(false);
                 }
-                // Sleeping never outlasts the next lease renewal: a relay that missed it could lose its
-                // lanes to another instance and still believe it owns them.
-                var untilLeaseWork = TimeSpan.FromSeconds(Math.Max(0, _nextLeaseWork - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-                if (_owned.Count == 0)
+                catch (Exception ex) when (ex is DbException or InvalidOperationException or OperationCanceledException)
                 {
-                    await outbox.Signal.WaitAsync(Min(_options.PollInterval, untilLeaseWork), stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
-                var rows = await _dialect.FetchAsync(connection, _owned, _options.BatchSize, stoppingToken).ConfigureAwait(false);
-                var progressed = rows.Count > 0 && await DeliverAsync(connection, rows, stoppingToken).ConfigureAwait(false);
-                if (!progressed)
-                {
-                    // Nothing to do, or every row is waiting for its retry time: sleep until woken.
-                    var idle = rows.Count == 0 ? _options.PollInterval : Min(_options.PollInterval, _options.RetryDelay);
-                    await outbox.Signal.WaitAsync(Min(idle, untilLeaseWork), stoppingToken).ConfigureAwait(false);
+                    // The connection is gone: the rows stay and are sent again (at-least-once).
                 }
             }
         }
@@ -164,8 +217,8 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
         await _dialect.RemoveRelayAsync(connection, "", nowMs - (10 * lease), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Delivers the rows that are due, in order, skipping keys held up by an earlier row in backoff. False when none was due.</summary>
-    private async Task<bool> DeliverAsync(DbConnection connection, List<OutboxMessage> rows, CancellationToken stoppingToken)
+    /// <summary>The rows that are due, in order, skipping keys held up by an earlier row in backoff.</summary>
+    private static List<OutboxMessage> SelectDue(List<OutboxMessage> rows)
     {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         HashSet<byte[]>? heldKeys = null;
@@ -186,31 +239,45 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
             }
             due.Add(row);
         }
-        if (due.Count == 0)
-        {
-            return false;
-        }
+        return due;
+    }
 
+    /// <summary>Sends a round's rows (in sequence order) and asks the transport to send them without lingering.</summary>
+    private Round Start(List<OutboxMessage> due, CancellationToken stoppingToken)
+    {
         // Broker waits end well before the lease does, so no other relay can take these lanes meanwhile.
-        using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        round.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (_leaseValidUntil - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency / 2)));
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (_leaseValidUntil - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency / 2)));
         var pending = new ValueTask<DeliveryResult>[due.Count];
+        var sequences = new long[due.Count];
         for (var i = 0; i < due.Count; i++)
         {
-            pending[i] = ProduceAsync(due[i], round.Token);
+            pending[i] = ProduceAsync(due[i], timeout.Token);
+            sequences[i] = due[i].Sequence;
         }
-        var delivered = new List<long>(due.Count);
+        return new Round(due, sequences, pending, outbox.Bus.Transport.Producer.FlushAsync(timeout.Token).AsTask(), timeout);
+    }
+
+    /// <summary>
+    /// Waits for a round's acknowledgements; adds the delivered rows to <paramref name="delivered"/>
+    /// (deleted with the next read) and records failures. False when a row failed or was abandoned.
+    /// </summary>
+    private async Task<bool> CompleteAsync(DbConnection connection, Round round, List<long> delivered, long nowMs)
+    {
+        using var timeout = round.Timeout;
+        var due = round.Rows;
+        var first = delivered.Count;
         List<(OutboxMessage Row, Exception Error)>? failed = null;
         var abandoned = false;
         for (var i = 0; i < due.Count; i++)
         {
             try
             {
-                await pending[i].ConfigureAwait(false);
+                await round.Pending[i].ConfigureAwait(false);
                 delivered.Add(due[i].Sequence);
                 OutboxMetrics.Delivered(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - due[i].CreatedAtMs);
             }
-            catch (OperationCanceledException) when (round.IsCancellationRequested)
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 abandoned = true; // broker too slow or stopping: the row stays and is tried again
             }
@@ -219,20 +286,33 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
                 (failed ??= []).Add((due[i], ex));
             }
         }
-        await _dialect.DeleteAsync(connection, delivered, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await round.Flush.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Failures are reported per row above; the flush only hurried the sends.
+        }
         if (failed is not null)
         {
+            var acknowledged = delivered.Skip(first).ToHashSet();
             foreach (var (row, error) in failed)
             {
                 // Retrying a row whose key already has later rows on the log would put it after them:
                 // such a row is parked at once, so the log never shows a key out of order.
                 var overtaken = row.Key is { } key && due.Any(other =>
-                    other.Sequence > row.Sequence && other.Key is { } otherKey && key.AsSpan().SequenceEqual(otherKey) && delivered.Contains(other.Sequence));
+                    other.Sequence > row.Sequence && other.Key is { } otherKey && key.AsSpan().SequenceEqual(otherKey) && acknowledged.Contains(other.Sequence));
                 await RecordFailureAsync(connection, row, error, nowMs, overtaken).ConfigureAwait(false);
             }
         }
-        stoppingToken.ThrowIfCancellationRequested();
-        return delivered.Count > 0 || failed is not null || !abandoned;
+        return failed is null && !abandoned;
+    }
+
+    private async Task DeleteDeliveredAsync(DbConnection connection, List<long> delivered)
+    {
+        await _dialect.DeleteAsync(connection, delivered, CancellationToken.None).ConfigureAwait(false);
+        delivered.Clear();
     }
 
     private async ValueTask<DeliveryResult> ProduceAsync(OutboxMessage row, CancellationToken cancellationToken)
@@ -314,6 +394,9 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
         }
         _owned = [];
     }
+
+    /// <summary>Rows sent and not yet settled; owned by the relay loop (at most one at a time).</summary>
+    private sealed record Round(List<OutboxMessage> Rows, long[] Sequences, ValueTask<DeliveryResult>[] Pending, Task Flush, CancellationTokenSource Timeout);
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 

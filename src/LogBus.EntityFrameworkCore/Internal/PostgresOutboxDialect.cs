@@ -16,7 +16,7 @@ internal sealed class PostgresOutboxDialect : OutboxDialect
 
     protected override string LaneFilter(IReadOnlyCollection<int> lanes) => "lane = ANY(@lanes)";
 
-    protected override string SequenceFilter(IReadOnlyCollection<long> sequences) => "sequence = ANY(@sequences)";
+    protected override string SequenceFilter(IReadOnlyCollection<long> sequences, string name) => $"sequence = ANY(@{name})";
 
     public override Task InitializeLanesAsync(DbConnection connection, int lanes, CancellationToken cancellationToken) =>
         ExecuteAsync(connection,

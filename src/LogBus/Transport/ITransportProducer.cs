@@ -16,4 +16,15 @@ public interface ITransportProducer
     /// (LogBus builds records in per-thread buffers). Transports may complete synchronously.
     /// </remarks>
     ValueTask<DeliveryResult> ProduceAsync(OutgoingRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends what is buffered now, without waiting for the transport's batching delay (Kafka's
+    /// <c>linger.ms</c>), and completes when every record produced before the call was acknowledged or
+    /// failed (failures are reported by the records' own tasks, not here).
+    /// </summary>
+    /// <remarks>
+    /// For callers that produce a known batch and wait for all of it (the outbox relay): the batch does
+    /// not pay the linger. Transports that do not buffer keep this default, which completes at once.
+    /// </remarks>
+    ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

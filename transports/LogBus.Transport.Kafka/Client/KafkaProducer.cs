@@ -141,6 +141,9 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc />
+    ValueTask ITransportProducer.FlushAsync(CancellationToken cancellationToken) => new(FlushAsync(cancellationToken));
+
     private ValueTask<DeliveryResult> EnqueueSlow(OutgoingRecord record, CancellationToken cancellationToken)
     {
         var operation = new SlowProduce(record, cancellationToken);

@@ -8,7 +8,7 @@ namespace LogBus.Samples.Tests;
 /// The Orders sample end to end on the embedded broker and SQLite: orders go in over HTTP, the outbox,
 /// the consumers and the saga run for real, and each order must reach the final state its inputs call for.
 /// </summary>
-public sealed class OrdersEndToEndTests(OrdersApp app) : IClassFixture<OrdersApp>
+public sealed partial class OrdersEndToEndTests(OrdersApp app) : IClassFixture<OrdersApp>
 {
     [Fact]
     public async Task A_paid_order_completes_and_keeps_its_stock_taken()

@@ -18,6 +18,9 @@ public sealed class OrdersFactory(TimeSpan paymentTimeout, IReadOnlyDictionary<s
     /// <summary>The simulated gateway declines amounts above this.</summary>
     public const decimal CardLimit = 500m;
 
+    /// <summary>The embedded broker's port (a free one; unused when <c>Broker:BootstrapServers</c> is set).</summary>
+    public int BrokerPort { get; } = LogBus.Testing.FreePort.Next();
+
     /// <summary>Where the app keeps its SQLite database and the embedded broker's logs.</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "logbus-orders-test-" + Guid.NewGuid().ToString("N"));
 
@@ -26,7 +29,7 @@ public sealed class OrdersFactory(TimeSpan paymentTimeout, IReadOnlyDictionary<s
         builder.UseSetting("Orders:DataDirectory", DataDirectory);
         builder.UseSetting("Orders:PaymentTimeout", PaymentTimeout.ToString());
         builder.UseSetting("Orders:CardLimit", CardLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Broker:Port", "0"); // any free port
+        builder.UseSetting("Broker:Port", BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings)
         {

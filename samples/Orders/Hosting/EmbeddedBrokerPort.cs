@@ -13,15 +13,17 @@ public static class EmbeddedBrokerPort
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            // Explicit: used as it is (0 = any free port); a port in use fails at start with a clear message.
-            return (int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture), null);
+            // Explicit: used as it is; a port in use fails at start with a clear message. 0 = any free port,
+            // chosen here so that the start-up log can say which (tools such as `logbus` need it).
+            var port = int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
+            return (port == 0 ? AnyFree() : port, null);
         }
         if (IsFree(Preferred))
         {
             return (Preferred, null);
         }
-        var port = AnyFree();
-        return (port, $"port {Preferred} is in use (another broker?), so the embedded broker listens on 127.0.0.1:{port}; set Broker:Port to choose one");
+        var free = AnyFree();
+        return (free, $"port {Preferred} is in use (another broker?), so the embedded broker listens on 127.0.0.1:{free}; set Broker:Port to choose one");
     }
 
     private static bool IsFree(int port)

@@ -24,11 +24,18 @@ internal static class BrokerHostOptions
         ["--group-initial-rebalance-delay-ms"] = "Broker:GroupInitialRebalanceDelayMs",
         ["--group-min-session-timeout-ms"] = "Broker:GroupMinSessionTimeoutMs",
         ["--offsets-retention-minutes"] = "Broker:OffsetsRetentionMinutes",
+        ["--controller-listen"] = "Broker:ControllerListen",
+        ["--controller-quorum"] = "Broker:ControllerQuorum",
+        ["--default-replication-factor"] = "Broker:DefaultReplicationFactor",
+        ["--min-insync-replicas"] = "Broker:MinInsyncReplicas",
+        ["--replica-lag-time-max-ms"] = "Broker:ReplicaLagTimeMaxMs",
+        ["--broker-heartbeat-interval-ms"] = "Broker:BrokerHeartbeatIntervalMs",
+        ["--broker-session-timeout-ms"] = "Broker:BrokerSessionTimeoutMs",
     };
 
     /// <summary>The usage text.</summary>
     public const string Usage = """
-        logbus-broker: a single-node broker speaking the Apache Kafka protocol
+        logbus-broker: a broker speaking the Apache Kafka protocol (single node, or a replicated cluster)
 
         Options (also appsettings.json section "Broker", or LOGBUS_<NAME> environment variables, e.g. LOGBUS_DATA_DIR):
           --listen HOST:PORT            address to listen on (default 127.0.0.1:9092; port 0 picks a free port)
@@ -42,6 +49,15 @@ internal static class BrokerHostOptions
           --group-initial-rebalance-delay-ms N   wait for more members before an empty group's first rebalance (default 1000)
           --group-min-session-timeout-ms N       smallest session timeout a consumer may ask for (default 6000)
           --offsets-retention-minutes N          keep committed offsets of empty groups this long (default 10080)
+
+        Cluster mode (several brokers replicating each other; without --controller-quorum the broker runs alone):
+          --controller-quorum ID@HOST:PORT,...   metadata quorum voters; this node must be one of them
+          --controller-listen HOST:PORT          controller listener (default: this node's quorum endpoint)
+          --default-replication-factor N         replicas of new topics (default 1)
+          --min-insync-replicas N                ISR size below which acks=all is refused (default 1)
+          --replica-lag-time-max-ms N            a follower this far behind leaves the ISR (default 10000)
+          --broker-heartbeat-interval-ms N       heartbeats to the active controller (default 500)
+          --broker-session-timeout-ms N          a broker silent this long is fenced, its leaderships move (default 3000)
           --help                        this text
         """;
 

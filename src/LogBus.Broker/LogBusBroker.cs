@@ -1,4 +1,6 @@
+using LogBus.Broker.Cluster;
 using LogBus.Broker.Groups;
+using LogBus.Broker.Replication;
 using System.Net;
 using System.Net.Sockets;
 using LogBus.Broker.Producers;
@@ -42,6 +44,8 @@ public sealed class LogBusBroker : IAsyncDisposable
     private GroupCoordinator? _groups;
     private TransactionCoordinator? _transactions;
     private KafkaServer? _server;
+    private MetadataQuorum? _quorum;
+    private ReplicaManager? _replicas;
     private int _state; // 0 new, 1 running, 2 stopped
 
     /// <summary>Creates a broker; nothing happens until <see cref="StartAsync"/>.</summary>
@@ -103,12 +107,19 @@ public sealed class LogBusBroker : IAsyncDisposable
             GroupCoordinator? groups = null;
             TransactionCoordinator? transactions = null;
             KafkaServer? server = null;
+            MetadataQuorum? quorum = null;
+            ReplicaManager? replicas = null;
             try
             {
-                var clusterId = ReadOrCreateClusterId(logs.DataDirectory);
+                var clusterId = _options.ControllerQuorum is null ? ReadOrCreateClusterId(logs.DataDirectory) : ClusterIdOf(_options.ControllerQuorum);
                 var producerIds = ProducerIdAllocator.Open(logs.DataDirectory);
                 producers = new ProducerStateManager(logs, _options.TimeProvider, _loggerFactory.CreateLogger("LogBus.Broker.Producers"));
                 var registry = RequestHandlerRegistry.CreateDefault();
+                if (_options.ControllerQuorum is not null)
+                {
+                    (quorum, replicas) = await StartClusterAsync(logs, producers).ConfigureAwait(false);
+                    registry.Register(new OffsetForLeaderEpochHandler());
+                }
                 ConfigureHandlers?.Invoke(registry);
                 server = new KafkaServer(registry, _loggerFactory);
                 var endPoint = await ResolveAsync(_options.ListenAddress, _options.Port, cancellationToken).ConfigureAwait(false);
@@ -119,8 +130,13 @@ public sealed class LogBusBroker : IAsyncDisposable
                 var metadata = new BrokerMetadata(_options.NodeId, host, bound.Port, clusterId);
                 groups = await GroupCoordinator.OpenAsync(logs, _options.Groups, _loggerFactory.CreateLogger("LogBus.Broker.Groups")).ConfigureAwait(false);
                 transactions = await TransactionCoordinator.OpenAsync(logs, producers, producerIds, groups, _options.Transactions, _loggerFactory.CreateLogger("LogBus.Broker.Transactions")).ConfigureAwait(false);
-                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token) { Groups = groups, Transactions = transactions };
+                var services = new BrokerServices(_options, logs, metadata, producers, producerIds, _loggerFactory, _stopping.Token) { Groups = groups, Transactions = transactions, Replicas = replicas };
                 server.Start(services);
+                if (quorum is not null)
+                {
+                    // Registration needs a quorum, which needs the other voters: in the background.
+                    _ = RegisterAsync(quorum, host, bound.Port);
+                }
                 producers.StartSnapshots(_options.ProducerStateSnapshotInterval);
                 Services = services;
                 _logs = logs;
@@ -128,6 +144,8 @@ public sealed class LogBusBroker : IAsyncDisposable
                 _groups = groups;
                 _transactions = transactions;
                 _server = server;
+                _quorum = quorum;
+                _replicas = replicas;
                 Volatile.Write(ref _state, 1);
                 _logger.LogInformation(
                     "LogBus broker {NodeId} listening on {EndPoint} (advertised {Host}:{Port}), data in {DataDirectory}, {Topics} topics, {Recovery} in {Elapsed} ms",
@@ -147,6 +165,14 @@ public sealed class LogBusBroker : IAsyncDisposable
                 if (groups is not null)
                 {
                     await groups.DisposeAsync().ConfigureAwait(false);
+                }
+                if (replicas is not null)
+                {
+                    await replicas.DisposeAsync().ConfigureAwait(false);
+                }
+                if (quorum is not null)
+                {
+                    await quorum.DisposeAsync().ConfigureAwait(false);
                 }
                 producers?.Dispose();
                 logs.Dispose();
@@ -183,6 +209,14 @@ public sealed class LogBusBroker : IAsyncDisposable
             // After the server: no request runs a coordinator operation any more. Open transactions stay
             // open in __transaction_state (their producers may continue after a restart, or they time out).
             await _transactions!.DisposeAsync().ConfigureAwait(false);
+            if (_replicas is not null)
+            {
+                await _replicas.DisposeAsync().ConfigureAwait(false);
+            }
+            if (_quorum is not null)
+            {
+                await _quorum.DisposeAsync().ConfigureAwait(false);
+            }
             try
             {
                 _producers!.Dispose();
@@ -208,6 +242,76 @@ public sealed class LogBusBroker : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
         }
         _stopping.Dispose();
+    }
+
+    private async Task<(MetadataQuorum, ReplicaManager)> StartClusterAsync(LogManager logs, ProducerStateManager producers)
+    {
+        var voters = QuorumVoter.ParseList(_options.ControllerQuorum!);
+        string? listenHost = null;
+        int? listenPort = null;
+        if (_options.ControllerListen is { } listen)
+        {
+            var colon = listen.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(listen.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port))
+            {
+                throw new ArgumentException($"ControllerListen must be HOST:PORT (was '{listen}').");
+            }
+            listenHost = listen[..colon] == "localhost" ? "127.0.0.1" : listen[..colon];
+            listenPort = port;
+        }
+        var quorum = new MetadataQuorum(
+            new MetadataQuorumOptions
+            {
+                NodeId = _options.NodeId,
+                Voters = voters,
+                Directory = Path.Combine(logs.DataDirectory, ".cluster-metadata"),
+                ListenAddress = listenHost,
+                ListenPort = listenPort,
+                BrokerHeartbeatInterval = _options.BrokerHeartbeatInterval,
+                BrokerSessionTimeout = _options.BrokerSessionTimeout,
+            },
+            _loggerFactory);
+        try
+        {
+            await quorum.StartAsync().ConfigureAwait(false);
+            var replicas = new ReplicaManager(
+                _options.NodeId,
+                quorum,
+                logs,
+                producers,
+                new ReplicationOptions { MinInSyncReplicas = _options.MinInSyncReplicas, ReplicaLagTimeMax = _options.ReplicaLagTimeMax },
+                _options.DefaultLogConfig,
+                _loggerFactory);
+            replicas.Start();
+            return (quorum, replicas);
+        }
+        catch
+        {
+            await quorum.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task RegisterAsync(MetadataQuorum quorum, string host, int port)
+    {
+        try
+        {
+            await quorum.RegisterBrokerAsync(host, port, _stopping.Token).ConfigureAwait(false);
+            _logger.LogInformation("Broker {NodeId} registered with the cluster as {Host}:{Port}", _options.NodeId, host, port);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static string ClusterIdOf(string quorum)
+    {
+        // Every member derives the same id from the voter list (Kafka: 22-character URL-safe base64).
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(quorum));
+        return Convert.ToBase64String(hash, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     private static async Task<IPEndPoint> ResolveAsync(string address, int port, CancellationToken cancellationToken)

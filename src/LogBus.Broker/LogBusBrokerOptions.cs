@@ -77,6 +77,39 @@ public sealed class LogBusBrokerOptions
     /// <remarks>Defaults to <see cref="TimeProvider.System"/>.</remarks>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// The metadata quorum voters (<c>--controller-quorum</c>, e.g. <c>1@127.0.0.1:9192,2@127.0.0.1:9193,3@127.0.0.1:9194</c>).
+    /// When set the broker runs in cluster mode: it must be one of the voters (combined controller and
+    /// broker, like KRaft's combined mode), metadata lives in the replicated metadata log and partitions
+    /// are replicated. Null runs the single-node broker.
+    /// </summary>
+    /// <remarks>Defaults to null (single node).</remarks>
+    public string? ControllerQuorum { get; set; }
+
+    /// <summary>The controller listener (<c>--controller-listen</c>, <c>host:port</c>); null uses this node's endpoint from <see cref="ControllerQuorum"/>.</summary>
+    /// <remarks>Defaults to null.</remarks>
+    public string? ControllerListen { get; set; }
+
+    /// <summary>Replicas of auto-created topics and of CreateTopics requests that leave it to the broker (<c>default.replication.factor</c>).</summary>
+    /// <remarks>Defaults to 1.</remarks>
+    public int DefaultReplicationFactor { get; set; } = 1;
+
+    /// <summary>The ISR size below which acks=all produce requests are refused with NOT_ENOUGH_REPLICAS (<c>min.insync.replicas</c>).</summary>
+    /// <remarks>Defaults to 1.</remarks>
+    public int MinInSyncReplicas { get; set; } = 1;
+
+    /// <summary>A follower that has not caught up with the leader for this long leaves the ISR (<c>replica.lag.time.max.ms</c>).</summary>
+    /// <remarks>Defaults to 10 seconds (Kafka: 30 s).</remarks>
+    public TimeSpan ReplicaLagTimeMax { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a cluster broker heartbeats to the active controller (<c>broker.heartbeat.interval.ms</c>).</summary>
+    /// <remarks>Defaults to 500 ms.</remarks>
+    public TimeSpan BrokerHeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A cluster broker without heartbeats for this long is fenced: its leaderships move and it leaves ISRs (<c>broker.session.timeout.ms</c>).</summary>
+    /// <remarks>Defaults to 3 seconds (Kafka: 9 s).</remarks>
+    public TimeSpan BrokerSessionTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
@@ -110,5 +143,17 @@ public sealed class LogBusBrokerOptions
         }
         ArgumentNullException.ThrowIfNull(DefaultLogConfig);
         DefaultLogConfig.Validate();
+        if (DefaultReplicationFactor < 1 || MinInSyncReplicas < 1)
+        {
+            throw new ArgumentException("DefaultReplicationFactor and MinInSyncReplicas must be at least 1.");
+        }
+        if (ControllerQuorum is not null)
+        {
+            var voters = Cluster.QuorumVoter.ParseList(ControllerQuorum);
+            if (!voters.Any(v => v.Id == NodeId))
+            {
+                throw new ArgumentException($"NodeId {NodeId} is not one of the controller quorum voters ({ControllerQuorum}).");
+            }
+        }
     }
 }

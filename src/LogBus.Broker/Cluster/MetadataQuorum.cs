@@ -71,7 +71,7 @@ internal sealed partial class MetadataQuorum : IAsyncDisposable
         _storage = FileRaftStorage.Open(_options.Directory, out var state);
         _node = new RaftNode(_options.NodeId, _options.Voters.Select(v => v.Id).ToArray(), state, _storage, _options.Raft, new Random(), Now);
         var address = IPAddress.Parse(_options.ListenAddress ?? (Self.Host == "localhost" ? "127.0.0.1" : Self.Host));
-        _listener = new ControllerListener(new IPEndPoint(address, Self.Port), m => _inbox.Writer.TryWrite(m), HandleRequestAsync, _logger);
+        _listener = new ControllerListener(new IPEndPoint(address, _options.ListenPort ?? Self.Port), m => _inbox.Writer.TryWrite(m), HandleRequestAsync, _logger);
         _listener.Start();
         Process(); // restores the recovered snapshot and nothing else (nothing is committed yet)
         _driver = Task.Run(DriveAsync);

@@ -17,6 +17,9 @@ internal sealed class MetadataQuorumOptions
     /// <summary>Address the controller listener binds (the voter's host when null).</summary>
     public string? ListenAddress { get; init; }
 
+    /// <summary>Port the controller listener binds (the voter's port when null).</summary>
+    public int? ListenPort { get; init; }
+
     /// <summary>Raft timing.</summary>
     /// <remarks>Defaults to election timeouts of 1-2 s and 100 ms heartbeats.</remarks>
     public RaftOptions Raft { get; init; } = new();

@@ -405,6 +405,31 @@ internal sealed class ProducerStateManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets <paramref name="log"/>'s in-memory state so the next <see cref="Get"/> rebuilds it from
+    /// the snapshot and the log (replication: a follower's log grows without this manager seeing the
+    /// batches, so state is rebuilt when it becomes leader). With <paramref name="deleteSnapshot"/> the
+    /// snapshot goes too (after a follower truncation it may describe batches no longer in the log).
+    /// </summary>
+    public void Reset(PartitionLog log, bool deleteSnapshot)
+    {
+        lock (_loadLock)
+        {
+            _states.TryRemove(log, out _);
+            if (deleteSnapshot)
+            {
+                try
+                {
+                    File.Delete(SnapshotPath(log.Topic, log.Partition));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning("Cannot delete producer state snapshot of {Topic}-{Partition}: {Reason}", log.Topic, log.Partition, e.Message);
+                }
+            }
+        }
+    }
+
     /// <summary>Forgets a deleted topic's state and snapshots.</summary>
     public void RemoveTopic(string topic, int partitions)
     {

@@ -51,6 +51,9 @@ internal sealed class BrokerServices
     /// <summary>The transaction coordinator (transactional producers); null when not running.</summary>
     public Transactions.TransactionCoordinator? Transactions { get; init; }
 
+    /// <summary>Partition replication and cluster metadata; null on a single-node broker.</summary>
+    public Replication.ReplicaManager? Replicas { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider Time => Options.TimeProvider;
 

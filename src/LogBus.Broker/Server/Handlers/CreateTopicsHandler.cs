@@ -1,3 +1,4 @@
+using LogBus.Broker.Cluster;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -16,6 +17,10 @@ internal sealed class CreateTopicsHandler : RequestHandler<CreateTopicsRequest>
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request)
     {
+        if (context.Services.Replicas is not null)
+        {
+            return ClusterAdmin.CreateTopicsAsync(context, request); // cluster mode: through the metadata quorum
+        }
         var services = context.Services;
         var response = new CreateTopicsResponse();
         var seen = new HashSet<string>(StringComparer.Ordinal);

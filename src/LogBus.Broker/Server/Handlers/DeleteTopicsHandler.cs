@@ -1,3 +1,4 @@
+using LogBus.Broker.Cluster;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -12,6 +13,10 @@ internal sealed class DeleteTopicsHandler : RequestHandler<DeleteTopicsRequest>
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request)
     {
+        if (context.Services.Replicas is not null)
+        {
+            return ClusterAdmin.DeleteTopicsAsync(context, request); // cluster mode: through the metadata quorum
+        }
         var services = context.Services;
         var response = new DeleteTopicsResponse();
         foreach (var name in request.TopicNames.Distinct(StringComparer.Ordinal))

@@ -1,3 +1,4 @@
+using LogBus.Broker.Replication;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -19,6 +20,9 @@ namespace LogBus.Broker.Server.Handlers;
 /// (the high watermark when none is open). read_committed fetches read below it only and get the
 /// aborted transactions overlapping the fetched range (clients drop those producers' records there);
 /// read_uncommitted fetches read to the high watermark with AbortedTransactions null, as Kafka.</para>
+/// <para>Cluster mode: only the partition leader answers (NOT_LEADER_OR_FOLLOWER elsewhere; the
+/// client's CurrentLeaderEpoch is checked, FENCED/UNKNOWN_LEADER_EPOCH); followers fetch with their
+/// replica id and read up to the log end, which reports their position to the leader.</para>
 /// <para>Fetch sessions (v7+) are not kept: the response's session id is 0, so clients keep sending
 /// full fetch requests.</para>
 /// </remarks>
@@ -135,7 +139,22 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                     Records = RecordSet.Empty,
                 };
                 topicResult.Partitions.Add(result);
-                var log = logs.GetLog(topic.Name, partition.Index);
+                // Cluster mode: only the leader serves fetches. A follower's fetch (replica id ≥ 0)
+                // reports its log end (the fetch offset), which moves the high watermark, and reads
+                // beyond the high watermark up to the log end.
+                var leadership = LeaderCheck.Check(context.Services, topic.Name, partition.Index, partition.CurrentLeaderEpoch, out var replica);
+                if (leadership != ErrorCode.None)
+                {
+                    result.ErrorCode = leadership;
+                    error = true;
+                    continue;
+                }
+                var follower = replica is not null && request.ReplicaId >= 0;
+                if (follower)
+                {
+                    context.Services.Replicas!.OnFollowerFetch(replica!, request.ReplicaId, partition.FetchOffset);
+                }
+                var log = replica?.Log ?? logs.GetLog(topic.Name, partition.Index);
                 if (log is null)
                 {
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
@@ -158,7 +177,7 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest>
                         stable = highWatermark;
                     }
                     var budget = (int)Math.Min(Math.Max(0, partition.PartitionMaxBytes), Math.Max(0, maxBytes - total));
-                    read = log.Read(partition.FetchOffset, budget, stable, minOneBatch: total == 0);
+                    read = log.Read(partition.FetchOffset, budget, follower ? long.MaxValue : stable, minOneBatch: total == 0);
                 }
                 catch (ObjectDisposedException)
                 {

@@ -23,7 +23,14 @@ internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdReque
         }
         try
         {
-            return Done(new InitProducerIdResponse { ProducerId = context.Services.ProducerIds.Allocate(), ProducerEpoch = 0 });
+            var id = context.Services.ProducerIds.Allocate();
+            if (context.Services.Replicas is not null)
+            {
+                // Cluster mode: every broker allocates from its own file, so ids carry the node id in
+                // their low 10 bits to stay unique across the cluster (a new leader deduplicates by id).
+                id = (id << 10) | (uint)(context.Services.Metadata.NodeId & 0x3FF);
+            }
+            return Done(new InitProducerIdResponse { ProducerId = id, ProducerEpoch = 0 });
         }
         catch (StorageException)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using LogBus.Broker.Replication;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -34,7 +35,13 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest>
             {
                 var result = new ListOffsetsResponse.Partition { PartitionIndex = partition.PartitionIndex };
                 topicResult.Partitions.Add(result);
-                var log = context.Services.Logs.GetLog(topic.Name, partition.PartitionIndex);
+                var leadership = LeaderCheck.Check(context.Services, topic.Name, partition.PartitionIndex, partition.CurrentLeaderEpoch, out var replica);
+                if (leadership != ErrorCode.None)
+                {
+                    result.ErrorCode = leadership;
+                    continue;
+                }
+                var log = replica?.Log ?? context.Services.Logs.GetLog(topic.Name, partition.PartitionIndex);
                 if (log is null)
                 {
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
@@ -42,7 +49,7 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest>
                 }
                 try
                 {
-                    Lookup(log, partition.Timestamp, request.IsolationLevel == 1 ? context.Services.Producers : null, result);
+                    Lookup(log, partition.Timestamp, request.IsolationLevel == 1 ? context.Services.Producers : null, result, LeaderCheck.EpochOf(replica));
                 }
                 catch (ObjectDisposedException)
                 {
@@ -57,9 +64,9 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest>
         return Done(response);
     }
 
-    private static void Lookup(PartitionLog log, long timestamp, Producers.ProducerStateManager? readCommitted, ListOffsetsResponse.Partition result)
+    private static void Lookup(PartitionLog log, long timestamp, Producers.ProducerStateManager? readCommitted, ListOffsetsResponse.Partition result, int leaderEpoch)
     {
-        result.LeaderEpoch = BrokerServices.LeaderEpoch;
+        result.LeaderEpoch = leaderEpoch;
         switch (timestamp)
         {
             case Latest:

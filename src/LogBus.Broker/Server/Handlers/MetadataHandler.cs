@@ -1,3 +1,4 @@
+using LogBus.Broker.Cluster;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -17,6 +18,10 @@ internal sealed class MetadataHandler : RequestHandler<MetadataRequest>
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, MetadataRequest request)
     {
+        if (context.Services.Replicas is not null)
+        {
+            return ClusterAdmin.MetadataAsync(context, request); // cluster mode: the replicated metadata
+        }
         var services = context.Services;
         var metadata = services.Metadata;
         var response = new MetadataResponse

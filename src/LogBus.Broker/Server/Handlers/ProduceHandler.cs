@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LogBus.Broker.Producers;
+using LogBus.Broker.Replication;
 using LogBus.Broker.Storage;
 using LogBus.Protocol;
 using LogBus.Protocol.Messages;
@@ -15,8 +16,11 @@ namespace LogBus.Broker.Server.Handlers;
 /// last five batches is answered with its original offset and not appended again.
 /// </summary>
 /// <remarks>
-/// acks 0 sends no response, 1 answers once the batch is in the log (page cache), -1 the same on this
-/// single-replica broker. With <see cref="LogConfig.FlushOnEveryAppend"/> the answer waits for the fsync
+/// acks 0 sends no response, 1 answers once the batch is in the log (page cache), -1 the same on a
+/// single-node broker; in cluster mode only the partition leader appends (NOT_LEADER_OR_FOLLOWER
+/// elsewhere), batches carry its leader epoch, and acks=-1 is refused with NOT_ENOUGH_REPLICAS when
+/// the ISR is smaller than min.insync.replicas and otherwise answered once the high watermark covers
+/// the batch. With <see cref="LogConfig.FlushOnEveryAppend"/> the answer waits for the fsync
 /// covering the batch (the append itself still happens synchronously, in request order). Like Kafka
 /// (Produce v3+), a partition's record set must hold exactly one batch.
 /// </remarks>
@@ -30,6 +34,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         var response = new ProduceResponse();
         var acksValid = request.Acks is 0 or 1 or -1;
         List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)>? flushes = null;
+        List<(ProduceResponse.Partition Result, PartitionReplica Replica, long EndOffset)>? replications = null;
         foreach (var topic in request.Topics)
         {
             var topicResult = new ProduceResponse.Topic { Name = topic.Name };
@@ -48,7 +53,19 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                     result.ErrorCode = ErrorCode.InvalidTopicException; // only the broker writes internal topics (Kafka)
                     continue;
                 }
-                var log = services.Logs.GetLog(topic.Name, partition.Index);
+                // Cluster mode: only the leader appends, and acks=all needs min.insync.replicas in the ISR.
+                var leadership = LeaderCheck.Check(services, topic.Name, partition.Index, -1, out var replica);
+                if (leadership != ErrorCode.None)
+                {
+                    result.ErrorCode = leadership;
+                    continue;
+                }
+                if (replica is not null && request.Acks == -1 && replica.Isr.Length < services.Replicas!.Options.MinInSyncReplicas)
+                {
+                    result.ErrorCode = ErrorCode.NotEnoughReplicas;
+                    continue;
+                }
+                var log = replica?.Log ?? services.Logs.GetLog(topic.Name, partition.Index);
                 if (log is null)
                 {
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
@@ -56,8 +73,16 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 }
                 try
                 {
-                    result.ErrorCode = Append(services, log, partition.Records, request.TransactionalId, result, out var flushTo);
+                    result.ErrorCode = Append(services, log, partition.Records, request.TransactionalId, result, LeaderCheck.EpochOf(replica), out var flushTo, out var endOffset);
                     result.LogStartOffset = log.LogStartOffset;
+                    if (replica is not null && result.ErrorCode == ErrorCode.None)
+                    {
+                        replica.AdvanceHighWatermark();
+                        if (request.Acks == -1 && log.HighWatermark < endOffset)
+                        {
+                            (replications ??= []).Add((result, replica, endOffset));
+                        }
+                    }
                     if (flushTo >= 0 && request.Acks != 0)
                     {
                         var flush = log.FlushToAsync(flushTo, context.CancellationToken);
@@ -85,7 +110,58 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         {
             return ValueTask.FromResult<KafkaResponse?>(null);
         }
+        if (replications is not null)
+        {
+            return WaitForReplicationAsync(response, flushes, replications, request.TimeoutMs, context.CancellationToken);
+        }
         return flushes is null ? Done(response) : WaitForFlushesAsync(response, flushes);
+    }
+
+    /// <summary>
+    /// acks=all in cluster mode: answers once the high watermark (the ISR's lowest log end) covers each
+    /// appended batch. A timeout gives REQUEST_TIMED_OUT and a lost leadership NOT_LEADER_OR_FOLLOWER:
+    /// the producer retries, and the idempotent producer's retry is deduplicated by the leader.
+    /// </summary>
+    private static async ValueTask<KafkaResponse?> WaitForReplicationAsync(
+        ProduceResponse response,
+        List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)>? flushes,
+        List<(ProduceResponse.Partition Result, PartitionReplica Replica, long EndOffset)> replications,
+        int timeoutMs,
+        CancellationToken cancellationToken)
+    {
+        if (flushes is not null)
+        {
+            await WaitForFlushesAsync(response, flushes).ConfigureAwait(false);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)));
+        foreach (var (result, replica, endOffset) in replications)
+        {
+            if (result.ErrorCode != ErrorCode.None)
+            {
+                continue;
+            }
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, replica.Leadership, cancellationToken);
+            try
+            {
+                if (!await replica.Log.WaitForOffsetAsync(endOffset - 1, LogOffsetKind.HighWatermark, linked.Token).ConfigureAwait(false))
+                {
+                    result.ErrorCode = ErrorCode.NotLeaderOrFollower; // the log closed
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                result.ErrorCode = timeout.IsCancellationRequested ? ErrorCode.RequestTimedOut : ErrorCode.NotLeaderOrFollower;
+            }
+            catch (ObjectDisposedException)
+            {
+                result.ErrorCode = ErrorCode.NotLeaderOrFollower;
+            }
+            if (result.ErrorCode != ErrorCode.None)
+            {
+                result.BaseOffset = -1;
+            }
+        }
+        return response;
     }
 
     private static async ValueTask<KafkaResponse?> WaitForFlushesAsync(ProduceResponse response, List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)> flushes)
@@ -110,9 +186,10 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
     /// Validates and appends one partition's record set. Returns the error code; on success sets the
     /// base offset and <paramref name="flushTo"/> (the offset to fsync to before answering, or -1).
     /// </summary>
-    private static ErrorCode Append(BrokerServices services, PartitionLog log, RecordSet records, string? transactionalId, ProduceResponse.Partition result, out long flushTo)
+    private static ErrorCode Append(BrokerServices services, PartitionLog log, RecordSet records, string? transactionalId, ProduceResponse.Partition result, int leaderEpoch, out long flushTo, out long endOffset)
     {
         flushTo = -1;
+        endOffset = -1;
         if (records.IsNull || records.Length == 0)
         {
             return ErrorCode.CorruptMessage;
@@ -155,26 +232,26 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 {
                     return check;
                 }
-                var code = AppendIdempotent(services, log, bytes, header, transactional: true, result, ref flushTo, out append);
+                var code = AppendIdempotent(services, log, bytes, header, transactional: true, result, leaderEpoch, ref flushTo, ref endOffset, out append);
                 if (code is not { } c)
                 {
-                    return ToErrorCode(append, log, result, ref flushTo);
+                    return ToErrorCode(append, log, result, ref flushTo, ref endOffset);
                 }
                 return c;
             }
         }
         if (header.ProducerId < 0)
         {
-            append = log.Append(bytes, BrokerServices.LeaderEpoch);
+            append = log.Append(bytes, leaderEpoch);
         }
         else
         {
-            if (AppendIdempotent(services, log, bytes, header, transactional: false, result, ref flushTo, out append) is { } code)
+            if (AppendIdempotent(services, log, bytes, header, transactional: false, result, leaderEpoch, ref flushTo, ref endOffset, out append) is { } code)
             {
                 return code;
             }
         }
-        return ToErrorCode(append, log, result, ref flushTo);
+        return ToErrorCode(append, log, result, ref flushTo, ref endOffset);
     }
 
     /// <summary>
@@ -183,7 +260,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
     /// A transactional batch opens the producer's transaction on the partition before it becomes
     /// visible (the last stable offset stops below it).
     /// </summary>
-    private static ErrorCode? AppendIdempotent(BrokerServices services, PartitionLog log, Span<byte> bytes, in RecordBatchHeader header, bool transactional, ProduceResponse.Partition result, ref long flushTo, out AppendResult append)
+    private static ErrorCode? AppendIdempotent(BrokerServices services, PartitionLog log, Span<byte> bytes, in RecordBatchHeader header, bool transactional, ProduceResponse.Partition result, int leaderEpoch, ref long flushTo, ref long endOffset, out AppendResult append)
     {
         append = default;
         var registered = false;
@@ -198,6 +275,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 {
                     case SequenceCheck.Duplicate:
                         result.BaseOffset = duplicate.FirstOffset;
+                        endOffset = duplicate.LastOffset + 1;
                         flushTo = log.Config.FlushOnEveryAppend ? duplicate.LastOffset + 1 : -1;
                         return ErrorCode.None;
                     case SequenceCheck.OutOfOrderSequence:
@@ -210,7 +288,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 // Registered at the log end before the append (a lower bound: other appends may land
                 // first), corrected to the batch's real offset after it.
                 registered = transactional && state.BeginTransaction(header.ProducerId, log.LogEndOffset);
-                append = log.Append(bytes, BrokerServices.LeaderEpoch);
+                append = log.Append(bytes, leaderEpoch);
                 if (append.Succeeded)
                 {
                     RecordBatchHeader.TryRead(bytes, out var stamped);
@@ -244,7 +322,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         return null;
     }
 
-    private static ErrorCode ToErrorCode(in AppendResult append, PartitionLog log, ProduceResponse.Partition result, ref long flushTo)
+    private static ErrorCode ToErrorCode(in AppendResult append, PartitionLog log, ProduceResponse.Partition result, ref long flushTo, ref long endOffset)
     {
         if (!append.Succeeded)
         {
@@ -258,6 +336,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
             };
         }
         result.BaseOffset = append.BaseOffset;
+        endOffset = append.LastOffset + 1;
         if (log.Config.FlushOnEveryAppend)
         {
             flushTo = append.LastOffset + 1;

@@ -86,6 +86,13 @@ internal static class BrokerHostOptions
         options.Groups.InitialRebalanceDelay = TimeSpan.FromMilliseconds(Int(section, "GroupInitialRebalanceDelayMs", 1000));
         options.Groups.MinSessionTimeout = TimeSpan.FromMilliseconds(Int(section, "GroupMinSessionTimeoutMs", 6000));
         options.Groups.OffsetsRetention = TimeSpan.FromMinutes(Int(section, "OffsetsRetentionMinutes", 7 * 24 * 60));
+        options.ControllerQuorum = Get(section, "ControllerQuorum");
+        options.ControllerListen = Get(section, "ControllerListen");
+        options.DefaultReplicationFactor = Int(section, "DefaultReplicationFactor", 1);
+        options.MinInSyncReplicas = Int(section, "MinInsyncReplicas", 1);
+        options.ReplicaLagTimeMax = TimeSpan.FromMilliseconds(Int(section, "ReplicaLagTimeMaxMs", 10_000));
+        options.BrokerHeartbeatInterval = TimeSpan.FromMilliseconds(Int(section, "BrokerHeartbeatIntervalMs", 500));
+        options.BrokerSessionTimeout = TimeSpan.FromMilliseconds(Int(section, "BrokerSessionTimeoutMs", 3000));
         return options;
     }
 

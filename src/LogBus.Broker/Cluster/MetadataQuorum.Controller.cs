@@ -77,8 +77,14 @@ internal sealed partial class MetadataQuorum
         {
             var index = node.Propose(MetadataCodec.Encode(record));
             _controllerWaitsFor = Math.Max(_controllerWaitsFor, index);
-            _logger.LogInformation("Controller {Node}: {Type} broker {Broker} {Topic}-{Partition} leader {Leader} isr [{Isr}] epoch {Epoch} fenced {Fenced}",
-                _options.NodeId, record.Type, record.BrokerId, record.Topic, record.Partition, record.Leader, string.Join(",", record.Isr), record.LeaderEpoch, record.Fenced);
+            if (record.Type == MetadataRecordType.PartitionChange)
+            {
+                _logger.LogInformation("Controller {Node}: {Topic}-{Partition} leader {Leader} epoch {Epoch} ISR [{Isr}]", _options.NodeId, record.Topic, record.Partition, record.Leader, record.LeaderEpoch, string.Join(",", record.Isr));
+            }
+            else
+            {
+                _logger.LogInformation("Controller {Node}: broker {Broker} {Change}", _options.NodeId, record.BrokerId, record.Fenced ? "fenced" : "unfenced");
+            }
         }
     }
 }

@@ -10,6 +10,9 @@ namespace LogBus.EntityFrameworkCore.Internal;
 /// </summary>
 internal abstract class OutboxDialect
 {
+    /// <summary>Session settings for the relay's own connection (none by default).</summary>
+    public virtual Task PrepareRelayConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Creates the lane rows 0..lanes-1 when missing.</summary>
     public abstract Task InitializeLanesAsync(DbConnection connection, int lanes, CancellationToken cancellationToken);
 

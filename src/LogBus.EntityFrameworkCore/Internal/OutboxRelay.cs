@@ -88,6 +88,7 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
             : Task.CompletedTask;
         try
         {
+            await _dialect.PrepareRelayConnectionAsync(connection, stoppingToken).ConfigureAwait(false);
             await _dialect.InitializeLanesAsync(connection, _options.Lanes, stoppingToken).ConfigureAwait(false);
             await outbox.Bus.EnsureStartedAsync(stoppingToken).ConfigureAwait(false);
             _nextLeaseWork = 0;

@@ -18,6 +18,16 @@ internal sealed class PostgresOutboxDialect : OutboxDialect
 
     protected override string SequenceFilter(IReadOnlyCollection<long> sequences, string name) => $"sequence = ANY(@{name})";
 
+    /// <summary>
+    /// The relay's statements (deleting delivered rows, leases, retry bookkeeping) commit without waiting
+    /// for the WAL flush: losing the last few of them in a database crash only means rows are sent again
+    /// (at-least-once; the inbox absorbs them) and leases are re-read when the relay reconnects. The
+    /// application's own transactions, which insert the rows, are not affected. Npgsql resets the
+    /// session when the connection goes back to its pool.
+    /// </summary>
+    public override Task PrepareRelayConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, "SET synchronous_commit TO off", cancellationToken);
+
     public override Task InitializeLanesAsync(DbConnection connection, int lanes, CancellationToken cancellationToken) =>
         ExecuteAsync(connection,
             "INSERT INTO logbus_outbox_lanes (lane, owner, lease_until_ms) SELECT g, NULL, 0 FROM generate_series(0, @last) AS g ON CONFLICT (lane) DO NOTHING",

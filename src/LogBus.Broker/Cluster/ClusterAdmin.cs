@@ -64,6 +64,13 @@ internal static class ClusterAdmin
             for (var p = 0; p < topic.Partitions.Length; p++)
             {
                 var info = topic.Partitions[p];
+                if (!quorum.IsCaughtUp)
+                {
+                    // Not caught up with the metadata log (restart): leaders here may be stale.
+                    result.Partitions.Add(new MetadataResponse.Partition { PartitionIndex = p, ErrorCode = ErrorCode.LeaderNotAvailable, LeaderId = -1, ReplicaNodes = [.. info.Replicas], IsrNodes = [.. info.Isr] });
+                    continue;
+                }
+
                 result.Partitions.Add(new MetadataResponse.Partition
                 {
                     PartitionIndex = p,

@@ -37,6 +37,7 @@ internal sealed partial class MetadataQuorum : IAsyncDisposable
     private Task? _ticker;
     private volatile ClusterMetadataImage _image = ClusterMetadataImage.Empty;
     private volatile int _leaderId;
+    private volatile bool _caughtUp;
     private long _term;
 
     public MetadataQuorum(MetadataQuorumOptions options, ILoggerFactory loggerFactory)
@@ -58,6 +59,14 @@ internal sealed partial class MetadataQuorum : IAsyncDisposable
 
     /// <summary>The Raft leader (= active controller) this node knows; 0 when unknown.</summary>
     public int LeaderId => _leaderId;
+
+    /// <summary>
+    /// Whether this node has applied the metadata log as far as a leader had committed it when this node
+    /// heard from it (KRaft: a broker acts on metadata only once caught up). Until then the image may be
+    /// an old one (from the local snapshot and log after a restart) naming this broker leader of
+    /// partitions it no longer leads. Stays true once set.
+    /// </summary>
+    public bool IsCaughtUp => _caughtUp;
 
     /// <summary>Whether this node is the active controller.</summary>
     public bool IsLeader => _leaderId == _options.NodeId;
@@ -344,6 +353,12 @@ internal sealed partial class MetadataQuorum : IAsyncDisposable
 
             _term = node.Term;
             _leaderId = node.LeaderId;
+            changed = true;
+        }
+
+        if (!_caughtUp && node.LeaderId != 0 && node.LeaderCommit > 0 && image.Offset >= node.LeaderCommit)
+        {
+            _caughtUp = true;
             changed = true;
         }
 

@@ -127,6 +127,11 @@ internal sealed class ReplicaManager : IAsyncDisposable
                 }
 
                 var image = Quorum.Image;
+                if (!Quorum.IsCaughtUp)
+                {
+                    continue; // an old image (restart) must not make this broker act as a stale leader
+                }
+
                 if (!ReferenceEquals(image, _applied))
                 {
                     await ReconcileAsync(image).ConfigureAwait(false);

@@ -92,6 +92,7 @@ internal sealed partial class RaftNode
 
     private void HandleAppendRequest(RaftMessage message)
     {
+        LeaderCommit = Math.Max(LeaderCommit, message.Commit);
         if (message.LogIndex < CommitIndex)
         {
             // Everything up to our commit index matches the leader's log (leader completeness); answer
@@ -225,6 +226,7 @@ internal sealed partial class RaftNode
         if (quorumIndex > CommitIndex && TermAt(quorumIndex) == Term)
         {
             CommitIndex = quorumIndex;
+            LeaderCommit = Math.Max(LeaderCommit, quorumIndex);
             BroadcastAppend(); // followers learn the new commit index at once (they apply metadata locally)
             return true;
         }
@@ -239,6 +241,8 @@ internal sealed partial class RaftNode
         {
             return;
         }
+
+        LeaderCommit = Math.Max(LeaderCommit, Math.Max(message.Commit, snapshot.Index));
 
         if (snapshot.Index > CommitIndex)
         {

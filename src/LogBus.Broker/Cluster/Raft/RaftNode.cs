@@ -99,6 +99,12 @@ internal sealed partial class RaftNode
     /// <summary>Highest index known to be committed.</summary>
     public long CommitIndex { get; private set; }
 
+    /// <summary>
+    /// The highest commit index a leader has told this node about (its own commit index while leading).
+    /// A restarted node has caught up with the cluster's metadata once it applied this far.
+    /// </summary>
+    public long LeaderCommit { get; private set; }
+
     /// <summary>Index of the last entry (the snapshot's index when the log is empty).</summary>
     public long LastIndex => _snapshot.Index + _log.Count;
 

@@ -23,6 +23,16 @@ internal sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReq
             return Done(new FindCoordinatorResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable, NodeId = -1 });
         }
         var self = context.Services.Metadata;
+        if (context.Services.Replicas is { } replicas)
+        {
+            // Cluster mode: one broker coordinates (see CoordinatorPlacement).
+            var image = replicas.Quorum.Image;
+            var id = Cluster.CoordinatorPlacement.CoordinatorId(image, self.NodeId);
+            if (id != self.NodeId && image.Brokers.TryGetValue(id, out var broker))
+            {
+                return Done(new FindCoordinatorResponse { NodeId = broker.Id, Host = broker.Host, Port = broker.Port });
+            }
+        }
         return Done(new FindCoordinatorResponse { NodeId = self.NodeId, Host = self.Host, Port = self.Port });
     }
 }

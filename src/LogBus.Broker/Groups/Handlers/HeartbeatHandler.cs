@@ -10,7 +10,7 @@ internal sealed class HeartbeatHandler : RequestHandler<HeartbeatRequest>
     public override ApiKey ApiKey => ApiKey.Heartbeat;
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, HeartbeatRequest request) =>
-        Done(context.Services.Groups is { } groups
+        Done(GroupHandlerContext.Coordinator(context, out var error) is { } groups
             ? groups.Heartbeat(request)
-            : new HeartbeatResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable });
+            : new HeartbeatResponse { ErrorCode = error });
 }

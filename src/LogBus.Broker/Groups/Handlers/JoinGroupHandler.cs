@@ -11,9 +11,9 @@ internal sealed class JoinGroupHandler : RequestHandler<JoinGroupRequest>
 
     protected override async ValueTask<KafkaResponse?> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
-        if (context.Services.Groups is not { } groups)
+        if (GroupHandlerContext.Coordinator(context, out var error) is not { } groups)
         {
-            return new JoinGroupResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable, MemberId = request.MemberId };
+            return new JoinGroupResponse { ErrorCode = error, MemberId = request.MemberId };
         }
         return await groups.JoinGroupAsync(request, context.ApiVersion, context.ClientId ?? string.Empty, GroupHandlerContext.ClientHost(context)).ConfigureAwait(false);
     }

@@ -10,7 +10,7 @@ internal sealed class LeaveGroupHandler : RequestHandler<LeaveGroupRequest>
     public override ApiKey ApiKey => ApiKey.LeaveGroup;
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, LeaveGroupRequest request) =>
-        Done(context.Services.Groups is { } groups
+        Done(GroupHandlerContext.Coordinator(context, out var error) is { } groups
             ? groups.LeaveGroup(request, context.ApiVersion)
-            : new LeaveGroupResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable });
+            : new LeaveGroupResponse { ErrorCode = error });
 }

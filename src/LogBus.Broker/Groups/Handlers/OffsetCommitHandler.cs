@@ -11,7 +11,7 @@ internal sealed class OffsetCommitHandler : RequestHandler<OffsetCommitRequest>
 
     protected override async ValueTask<KafkaResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request)
     {
-        if (context.Services.Groups is { } groups)
+        if (GroupHandlerContext.Coordinator(context, out var error) is { } groups)
         {
             return await groups.CommitOffsetsAsync(request, context.ApiVersion).ConfigureAwait(false);
         }
@@ -21,7 +21,7 @@ internal sealed class OffsetCommitHandler : RequestHandler<OffsetCommitRequest>
             response.Topics.Add(new TopicPartitionErrors
             {
                 Name = t.Name,
-                Partitions = t.Partitions.Select(p => new PartitionError { PartitionIndex = p.PartitionIndex, ErrorCode = ErrorCode.CoordinatorNotAvailable }).ToList(),
+                Partitions = t.Partitions.Select(p => new PartitionError { PartitionIndex = p.PartitionIndex, ErrorCode = error }).ToList(),
             });
         }
         return response;

@@ -10,7 +10,7 @@ internal sealed class OffsetFetchHandler : RequestHandler<OffsetFetchRequest>
     public override ApiKey ApiKey => ApiKey.OffsetFetch;
 
     protected override ValueTask<KafkaResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request) =>
-        Done(context.Services.Groups is { } groups
+        Done(GroupHandlerContext.Coordinator(context, out var error) is { } groups
             ? groups.FetchOffsets(request, context.ApiVersion)
-            : new OffsetFetchResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable });
+            : new OffsetFetchResponse { ErrorCode = error });
 }

@@ -11,9 +11,9 @@ internal sealed class SyncGroupHandler : RequestHandler<SyncGroupRequest>
 
     protected override async ValueTask<KafkaResponse?> HandleAsync(RequestContext context, SyncGroupRequest request)
     {
-        if (context.Services.Groups is not { } groups)
+        if (GroupHandlerContext.Coordinator(context, out var error) is not { } groups)
         {
-            return new SyncGroupResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable };
+            return new SyncGroupResponse { ErrorCode = error };
         }
         return await groups.SyncGroupAsync(request).ConfigureAwait(false);
     }

@@ -112,7 +112,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         }
         if (replications is not null)
         {
-            return WaitForReplicationAsync(response, flushes, replications, request.TimeoutMs, context.CancellationToken);
+            return WaitForReplicationAsync(response, flushes, replications, request.TimeoutMs, services.Replicas!.Options.MinInSyncReplicas, context.CancellationToken);
         }
         return flushes is null ? Done(response) : WaitForFlushesAsync(response, flushes);
     }
@@ -127,6 +127,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
         List<(ProduceResponse.Partition Result, PartitionLog Log, ValueTask Flush)>? flushes,
         List<(ProduceResponse.Partition Result, PartitionReplica Replica, long EndOffset)> replications,
         int timeoutMs,
+        int minInSyncReplicas,
         CancellationToken cancellationToken)
     {
         if (flushes is not null)
@@ -146,6 +147,11 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 if (!await replica.Log.WaitForOffsetAsync(endOffset - 1, LogOffsetKind.HighWatermark, linked.Token).ConfigureAwait(false))
                 {
                     result.ErrorCode = ErrorCode.NotLeaderOrFollower; // the log closed
+                }
+                else if (replica.Isr.Length < minInSyncReplicas)
+                {
+                    // Committed by a shrunken ISR only (Kafka's rule): tell the producer, which retries.
+                    result.ErrorCode = ErrorCode.NotEnoughReplicasAfterAppend;
                 }
             }
             catch (OperationCanceledException)

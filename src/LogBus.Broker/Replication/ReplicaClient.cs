@@ -17,6 +17,7 @@ internal sealed class ReplicaClient : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly string _clientId;
     private int _correlation;
+    private byte[] _frame = new byte[64 * 1024];
 
     private ReplicaClient(Socket socket, string clientId)
     {
@@ -41,7 +42,11 @@ internal sealed class ReplicaClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="request"/> in <paramref name="version"/> and returns the decoded response and the frame holding its bytes (record sets are slices of it).</summary>
+    /// <summary>
+    /// Sends <paramref name="request"/> in <paramref name="version"/> and returns the decoded response.
+    /// Record sets in it are slices of this client's receive buffer, reused by the next call: consume
+    /// them before sending again.
+    /// </summary>
     public async Task<TResponse> SendAsync<TResponse>(KafkaRequest request, short version, CancellationToken cancellationToken)
         where TResponse : KafkaResponse
     {
@@ -60,7 +65,12 @@ internal sealed class ReplicaClient : IAsyncDisposable
             throw new IOException($"Response frame of {size} bytes from the leader is out of range.");
         }
 
-        var frame = new byte[size];
+        if (size > _frame.Length)
+        {
+            _frame = new byte[Math.Max(size, Math.Min(MaxResponseSize, _frame.Length * 2))];
+        }
+
+        var frame = _frame.AsMemory(0, size);
         await _stream.ReadExactlyAsync(frame, cancellationToken).ConfigureAwait(false);
         var reader = new KafkaReader(frame);
         var header = ResponseHeader.Read(ref reader, ApiVersionTable.ResponseHeaderVersion(request.ApiKey, version));

@@ -144,7 +144,7 @@ public sealed partial class KafkaProducer
     {
         try
         {
-            var request = new ProduceRequest { Acks = (short)_options.Acks, TimeoutMs = (int)_options.RequestTimeout.TotalMilliseconds };
+            var request = new ProduceRequest { TransactionalId = _options.TransactionalId, Acks = (short)_options.Acks, TimeoutMs = (int)_options.RequestTimeout.TotalMilliseconds };
             foreach (var batch in batches)
             {
                 var topic = request.Topics.Find(t => t.Name == batch.Owner.Topic);
@@ -275,6 +275,7 @@ public sealed partial class KafkaProducer
 
     private void FailBatch(ProducerBatch batch, Exception error)
     {
+        OnTransactionalBatchFailed(error);
         batch.Fail(error);
         Release(batch);
     }

@@ -103,6 +103,10 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         {
             return ValueTask.FromException<DeliveryResult>(error!);
         }
+        if (IsTransactional && !IsAddedToTransaction(record.Topic, partition))
+        {
+            return EnqueueSlow(Copy(record), cancellationToken); // AddPartitionsToTxn first
+        }
         if (Interlocked.Add(ref _bufferedBytes, size) > _options.BufferMemory)
         {
             Interlocked.Add(ref _bufferedBytes, -size);
@@ -206,6 +210,10 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
         {
             throw error!;
         }
+        if (IsTransactional)
+        {
+            await EnsurePartitionAddedAsync(record.Topic, partition, cancellationToken).ConfigureAwait(false);
+        }
         while (Interlocked.Add(ref _bufferedBytes, size) > _options.BufferMemory)
         {
             Interlocked.Add(ref _bufferedBytes, -size);
@@ -280,7 +288,8 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
             _options.Compression,
             producerId: _idempotent ? _producerId : -1,
             producerEpoch: _idempotent ? _producerEpoch : (short)-1,
-            baseSequence: _idempotent ? acc.NextSequence : -1);
+            baseSequence: _idempotent ? acc.NextSequence : -1,
+            isTransactional: IsTransactional);
         var batch = new ProducerBatch(acc, builder, Stopwatch.GetTimestamp());
         acc.Open = batch;
         wake = true; // the sender learns the new batch's linger deadline
@@ -358,6 +367,23 @@ public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
     private async Task InitializeAsync()
     {
         await Task.Yield();
+        if (IsTransactional)
+        {
+            // Retried until it works or the producer closes; fencing by a newer instance is fatal.
+            while (true)
+            {
+                try
+                {
+                    await InitTransactionalAsync(_stopping.Token).ConfigureAwait(false);
+                    _ready = true;
+                    return;
+                }
+                catch (KafkaTransactionException ex) when (!ex.IsFatal && !_stopping.IsCancellationRequested)
+                {
+                    _logger.LogWarning("Transactional producer initialisation failed, retrying: {Reason}", ex.Message);
+                }
+            }
+        }
         if (!_idempotent)
         {
             _ready = true;

@@ -55,6 +55,19 @@ public sealed class KafkaProducerOptions : KafkaClientOptions
     /// <remarks>Defaults to 10 seconds.</remarks>
     public TimeSpan MetadataWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Makes the producer transactional (Kafka's <c>transactional.id</c>): records are produced inside
+    /// transactions (<see cref="KafkaProducer.BeginTransaction"/>, <see cref="KafkaProducer.CommitTransactionAsync"/>,
+    /// <see cref="KafkaProducer.AbortTransactionAsync"/>). A new producer with the same id fences older
+    /// instances. Requires idempotence.
+    /// </summary>
+    /// <remarks>Defaults to null (not transactional).</remarks>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>How long the broker lets a transaction stay open before aborting it (and fencing this producer).</summary>
+    /// <remarks>Defaults to 60 seconds (as Kafka's clients).</remarks>
+    public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <inheritdoc />
     public override void Validate()
     {
@@ -63,6 +76,11 @@ public sealed class KafkaProducerOptions : KafkaClientOptions
         {
             throw new ArgumentException("EnableIdempotence requires Acks.All (as in Kafka); set Acks = Acks.All or EnableIdempotence = false.", nameof(EnableIdempotence));
         }
+        if (TransactionalId is not null && (!EnableIdempotence || TransactionalId.Length == 0))
+        {
+            throw new ArgumentException("A transactional producer needs a non-empty TransactionalId and EnableIdempotence = true.", nameof(TransactionalId));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TransactionTimeout, TimeSpan.Zero, nameof(TransactionTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(Linger, TimeSpan.Zero, nameof(Linger));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1024, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestSize, BatchSize, nameof(MaxRequestSize));

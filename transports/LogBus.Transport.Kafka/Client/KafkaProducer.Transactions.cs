@@ -33,7 +33,7 @@ public sealed partial class KafkaProducer
     private volatile TransactionPhase _phase;
     private volatile Exception? _txnError;
     private bool _txnOffsetsAdded;
-    private int _txnCoordinator = -1;
+    private volatile Tuple<int, BrokerEndpoint>? _txnCoordinator; // a reference: read and replaced atomically
 
     private bool IsTransactional => _options.TransactionalId is not null;
 
@@ -258,14 +258,14 @@ public sealed partial class KafkaProducer
     {
         var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
         var delay = _options.RetryBackoff;
-        var node = keyType == 1 ? Volatile.Read(ref _txnCoordinator) : -1;
+        var node = keyType == 1 ? _txnCoordinator : null;
         while (true)
         {
             ErrorCode error;
             Exception? failure = null;
             try
             {
-                if (node < 0)
+                if (node is null)
                 {
                     var any = await _cluster.GetAnyConnectionAsync(cancellationToken).ConfigureAwait(false);
                     var found = await any.SendAsync<FindCoordinatorResponse>(new FindCoordinatorRequest { Key = key, KeyType = keyType }, cancellationToken).ConfigureAwait(false);
@@ -273,13 +273,14 @@ public sealed partial class KafkaProducer
                     {
                         throw new KafkaException(found.ErrorCode, $"Finding the coordinator of '{key}' failed");
                     }
-                    node = found.NodeId;
+                    node = Tuple.Create(found.NodeId, new BrokerEndpoint(found.Host, found.Port));
                     if (keyType == 1)
                     {
-                        Volatile.Write(ref _txnCoordinator, node);
+                        _txnCoordinator = node;
                     }
                 }
-                var connection = await _cluster.GetConnectionAsync(node, cancellationToken).ConfigureAwait(false);
+                // The coordinator's endpoint comes from FindCoordinator: the metadata may not list it yet.
+                var connection = await _cluster.Connections.GetAsync(node.Item1, node.Item2, cancellationToken).ConfigureAwait(false);
                 var response = await connection.SendAsync<TResponse>(request(), cancellationToken).ConfigureAwait(false);
                 error = errorOf(response);
                 if (error == ErrorCode.None)
@@ -294,10 +295,14 @@ public sealed partial class KafkaProducer
             }
             if (KafkaErrors.IsCoordinatorError(error) || failure is KafkaConnectionException)
             {
-                node = -1;
+                if (node is { } stale)
+                {
+                    _cluster.Connections.Invalidate(stale.Item1);
+                }
+                node = null;
                 if (keyType == 1)
                 {
-                    Volatile.Write(ref _txnCoordinator, -1);
+                    _txnCoordinator = null;
                 }
             }
             if (IsFenced(error))

@@ -63,6 +63,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>
+    /// Tests: completions stop after the Prepare state is durable, as if the broker died between the
+    /// decision and the markers (a restarted coordinator must finish them).
+    /// </summary>
+    internal bool StopAfterPrepareForTests { get; set; }
+
     /// <summary>Known transactional ids (tests, diagnostics).</summary>
     public int TransactionalIdCount => _byId.Count;
 
@@ -226,6 +232,10 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     {
         Debug.Assert(prepared.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort, "not prepared");
         var commit = prepared.State == TransactionState.PrepareCommit;
+        if (StopAfterPrepareForTests)
+        {
+            return false;
+        }
         try
         {
             foreach (var (topic, partition) in prepared.Partitions)

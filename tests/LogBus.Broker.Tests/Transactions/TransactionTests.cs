@@ -237,4 +237,42 @@ public sealed class TransactionTests
         Assert.Equal(0, aborted.FirstOffset);
         Assert.Equal(["c1"], TxnClient.Committed(read));
     }
+
+    [Fact]
+    public async Task Transactions_prepared_before_a_coordinator_restart_are_finished_at_startup()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var client = await broker.ConnectAsync();
+        await client.SendAsync<CreateTopicsResponse>(ProtocolTestData.CreateTopic("tx", partitions: 2), 4);
+        var committing = new TxnClient(client, "prepared-commit");
+        var aborting = new TxnClient(client, "prepared-abort");
+        foreach (var txn in new[] { committing, aborting })
+        {
+            await txn.InitAsync();
+            await txn.AddPartitionsAsync("tx", 0, 1);
+            await txn.ProduceAsync("tx", 0, txn.TransactionalId + "-0");
+            await txn.ProduceAsync("tx", 1, txn.TransactionalId + "-1");
+        }
+        await committing.AddOffsetsAsync("g");
+        await committing.TxnOffsetCommitAsync("g", "tx", 1, 7);
+        // The decisions become durable, then the "crash": no marker is written.
+        broker.Services.Transactions!.StopAfterPrepareForTests = true;
+        Assert.Equal(ErrorCode.None, await committing.EndAsync(commit: true));
+        Assert.Equal(ErrorCode.None, await aborting.EndAsync(commit: false));
+        Assert.Equal(TransactionState.PrepareCommit, broker.Services.Transactions.Describe("prepared-commit")!.State);
+        Assert.Equal(0, (await TxnClient.FetchAsync(client, "tx", 0, 0, readCommitted: true)).LastStableOffset);
+        await client.DisposeAsync();
+
+        await broker.RestartAsync();
+        await using var again = await broker.ConnectAsync();
+        Assert.Equal(TransactionState.CompleteCommit, broker.Services.Transactions!.Describe("prepared-commit")!.State);
+        Assert.Equal(TransactionState.CompleteAbort, broker.Services.Transactions.Describe("prepared-abort")!.State);
+        for (var p = 0; p < 2; p++)
+        {
+            var read = await TxnClient.FetchAsync(again, "tx", p, 0, readCommitted: true);
+            Assert.Equal(read.HighWatermark, read.LastStableOffset); // nothing hangs
+            Assert.Equal([$"prepared-commit-{p}"], TxnClient.Committed(read));
+        }
+        Assert.Equal(7, await TxnClient.CommittedOffsetAsync(again, "g", "tx", 1));
+    }
 }

@@ -43,6 +43,13 @@ public sealed class ConsumerOptions
     /// <remarks>Defaults to 1024.</remarks>
     public int PrefetchPerPartition { get; set; } = 1024;
 
+    /// <summary>
+    /// At-least-once (commit after handling) or exactly-once (broker transactions: the handler's publishes
+    /// and the consumed offsets commit together per batch; see <see cref="LogBus.ConsumeMode.ExactlyOnce"/>).
+    /// </summary>
+    /// <remarks>Defaults to <see cref="ConsumeMode.AtLeastOnce"/>.</remarks>
+    public ConsumeMode Mode { get; set; } = ConsumeMode.AtLeastOnce;
+
     /// <summary>Filter types (resolved from each attempt's scope) around this consumer's handler, outermost first.</summary>
     internal List<Type> Filters { get; } = [];
 

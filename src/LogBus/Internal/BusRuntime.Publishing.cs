@@ -122,7 +122,7 @@ internal sealed partial class BusRuntime
         ValueTask<DeliveryResult> task;
         try
         {
-            task = Transport.Producer.ProduceAsync(message.Record, cancellationToken);
+            task = ExactlyOnceContext.Resolve(Transport.Producer).ProduceAsync(message.Record, cancellationToken);
         }
         catch (Exception ex)
         {

@@ -6,6 +6,10 @@ internal sealed partial class ConsumerRunner
 {
     public ValueTask OnPartitionsAssignedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
+        if (IsExactlyOnce)
+        {
+            return new ValueTask(AssignTransactionalAsync(partitions, cancellationToken));
+        }
         foreach (var partition in partitions)
         {
             if (_workers.ContainsKey(partition))
@@ -27,6 +31,11 @@ internal sealed partial class ConsumerRunner
     /// </summary>
     public async ValueTask OnPartitionsRevokedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
+        if (IsExactlyOnce)
+        {
+            await RevokeTransactionalAsync(partitions).ConfigureAwait(false); // every transaction is committed or aborted here
+            return;
+        }
         var revoked = new List<PartitionWorker>(partitions.Count);
         foreach (var partition in partitions)
         {
@@ -84,6 +93,7 @@ internal sealed partial class ConsumerRunner
         finally
         {
             _phase = "disposing the transport consumer";
+            await RevokeTransactionalAsync(_transactional.Keys).ConfigureAwait(false);
             try
             {
                 await consumer.DisposeAsync().ConfigureAwait(false);

@@ -97,6 +97,10 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
             {
                 _phase = "starting";
                 await _runtime.EnsureStartedAsync(stopping).ConfigureAwait(false);
+                if (IsExactlyOnce)
+                {
+                    RequireTransactionalTransport(); // a configuration error, logged and shown by the health check
+                }
                 foreach (var topic in _dispatcher.Topics)
                 {
                     await _runtime.EnsureTopicAsync(topic, _dispatcher.PartitionsOf(topic), stopping).ConfigureAwait(false);
@@ -116,7 +120,14 @@ internal sealed partial class ConsumerRunner : IPartitionAssignmentListener
                 LastError = null;
                 restartDelay = TimeSpan.FromMilliseconds(200);
                 _lastCommit = Stopwatch.GetTimestamp();
-                await FetchLoopAsync(consumer, stopping).ConfigureAwait(false);
+                if (IsExactlyOnce)
+                {
+                    await ExactlyOnceFetchLoopAsync(consumer, stopping).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FetchLoopAsync(consumer, stopping).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

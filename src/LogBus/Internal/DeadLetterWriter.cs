@@ -35,7 +35,7 @@ internal sealed class DeadLetterWriter(BusRuntime runtime, ConsumerOptions optio
             {
                 var partitions = await runtime.EnsureTopicAsync(record.Topic, 1, cancellationToken).ConfigureAwait(false);
                 await runtime.EnsureTopicAsync(topic, partitions, cancellationToken).ConfigureAwait(false);
-                await runtime.Transport.Producer.ProduceAsync(outgoing, cancellationToken).ConfigureAwait(false);
+                await ExactlyOnceContext.Resolve(runtime.Transport.Producer).ProduceAsync(outgoing, cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

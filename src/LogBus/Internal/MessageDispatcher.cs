@@ -11,7 +11,7 @@ namespace LogBus.Internal;
 /// concurrently for different records.
 /// </summary>
 /// <remarks>
-/// Contract of <see cref="HandleAsync"/>: it never throws. It returns true when the record is finished
+/// Contract of <see cref="HandleAsync(LogRecord, CancellationToken)"/>: it never throws. It returns true when the record is finished
 /// for this group (handled, skipped, or dead-lettered: its offset may be committed) and false when it was
 /// cancelled before finishing (its offset must not be committed; it will be redelivered).
 /// </remarks>
@@ -50,7 +50,14 @@ internal sealed class MessageDispatcher
 
     public int PartitionsOf(string topic) => _routes[topic].Partitions;
 
-    public ValueTask<bool> HandleAsync(LogRecord record, CancellationToken cancellationToken)
+    public ValueTask<bool> HandleAsync(LogRecord record, CancellationToken cancellationToken) => HandleAsync(record, 1, singleAttempt: false, cancellationToken);
+
+    /// <summary>
+    /// Handles a record. With <paramref name="singleAttempt"/> (exactly-once mode) the handler runs once
+    /// as attempt <paramref name="attempt"/>: a failure is thrown (the caller aborts the transaction and
+    /// retries the batch) unless the retries are used up, in which case the record is dead-lettered.
+    /// </summary>
+    public ValueTask<bool> HandleAsync(LogRecord record, int attempt, bool singleAttempt, CancellationToken cancellationToken)
     {
         if (!_routes.TryGetValue(record.Topic, out var route))
         {
@@ -101,16 +108,16 @@ internal sealed class MessageDispatcher
         {
             return DeadLetterAsync(record, "deserialization-failed", ex, cancellationToken);
         }
-        return InvokeWithRetriesAsync(invoker, context, cancellationToken);
+        return InvokeWithRetriesAsync(invoker, context, attempt, singleAttempt, cancellationToken);
     }
 
     private ValueTask<bool> DeadLetterAsync(LogRecord record, string reason, Exception? error, CancellationToken cancellationToken) =>
         _deadLetters.WriteAsync(record, EnvelopeReader.MessageId(record), null, reason, error, 0, cancellationToken);
 
-    private async ValueTask<bool> InvokeWithRetriesAsync(MessageInvoker invoker, MessageContext context, CancellationToken cancellationToken)
+    private async ValueTask<bool> InvokeWithRetriesAsync(MessageInvoker invoker, MessageContext context, int firstAttempt, bool singleAttempt, CancellationToken cancellationToken)
     {
         var policy = _registration.Options.Retry;
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = firstAttempt; ; attempt++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -177,6 +184,10 @@ internal sealed class MessageDispatcher
             {
                 var written = await _deadLetters.WriteAsync(context.Record, context.MessageId, context, "handler-failed", failure, attempt, cancellationToken).ConfigureAwait(false);
                 return written || Abandon(context);
+            }
+            if (singleAttempt)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure); // the transaction aborts; the caller retries
             }
             var delay = policy.GetDelay(attempt);
             Log.HandlerRetry(_runtime.Logger, failure, _registration.ConsumerType.Name, context.Topic, context.Partition, context.Offset, context.MessageId, attempt, delay);

@@ -104,6 +104,10 @@ public sealed partial class KafkaProducer
         }
     }
 
+    /// <inheritdoc />
+    Task ITransactionalProducer.SendOffsetsToTransactionAsync(IReadOnlyCollection<TopicPartitionOffset> offsets, string groupId, CancellationToken cancellationToken) =>
+        SendOffsetsToTransactionAsync(offsets.Select(o => (o.Topic, o.Partition, o.Offset)).ToList(), groupId, cancellationToken);
+
     /// <summary>
     /// Commits the open transaction: waits until every record of it was acknowledged, then EndTxn.
     /// When this returns, read_committed consumers see the records and the offsets are committed.

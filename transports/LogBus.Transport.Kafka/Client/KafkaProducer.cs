@@ -22,7 +22,7 @@ namespace LogBus.Transport.Kafka.Client;
 /// when it failed for good. Memory is bounded by <see cref="KafkaProducerOptions.BufferMemory"/>: a
 /// full buffer makes callers wait.</para>
 /// </remarks>
-public sealed partial class KafkaProducer : ITransportProducer, IAsyncDisposable
+public sealed partial class KafkaProducer : ITransactionalProducer
 {
     [ThreadStatic]
     private static RecordHeaderData[]? t_headers;

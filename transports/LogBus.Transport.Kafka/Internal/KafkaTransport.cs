@@ -12,7 +12,7 @@ namespace LogBus.Transport.Kafka.Internal;
 /// creates the producer; <see cref="DisposeAsync"/> flushes the producer, closes connections, then stops
 /// an embedded broker it started.
 /// </remarks>
-internal sealed class KafkaTransport(KafkaTransportOptions options, ILoggerFactory? loggerFactory, IBrokerHost? embedded = null) : ITransport
+internal sealed class KafkaTransport(KafkaTransportOptions options, ILoggerFactory? loggerFactory, IBrokerHost? embedded = null) : ITransport, ITransactionalTransport
 {
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private KafkaCluster? _cluster;
@@ -66,6 +66,43 @@ internal sealed class KafkaTransport(KafkaTransportOptions options, ILoggerFacto
         {
             _startLock.Release();
         }
+    }
+
+    /// <summary>
+    /// A transactional producer on the transport's connections, with the transport's producer settings
+    /// and <paramref name="transactionalId"/>; completes once InitProducerId fenced older instances.
+    /// </summary>
+    public async Task<ITransactionalProducer> CreateTransactionalProducerAsync(string transactionalId, CancellationToken cancellationToken)
+    {
+        var cluster = _cluster ?? throw new InvalidOperationException("The Kafka transport is not started.");
+        var shared = options.Producer;
+        var producerOptions = new KafkaProducerOptions
+        {
+            BootstrapServers = shared.BootstrapServers,
+            ClientId = shared.ClientId,
+            RequestTimeout = shared.RequestTimeout,
+            Linger = TimeSpan.FromMilliseconds(1), // the commit flushes anyway
+            BatchSize = shared.BatchSize,
+            MaxRequestSize = shared.MaxRequestSize,
+            BufferMemory = shared.BufferMemory,
+            DeliveryTimeout = shared.DeliveryTimeout,
+            RetryBackoff = shared.RetryBackoff,
+            Compression = shared.Compression,
+            MetadataWait = shared.MetadataWait,
+            TransactionalId = transactionalId,
+            TransactionTimeout = shared.TransactionTimeout,
+        };
+        var producer = new KafkaProducer(cluster, producerOptions, ownsCluster: false);
+        try
+        {
+            await producer.WhenReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await producer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return producer;
     }
 
     public Task<int> EnsureTopicAsync(TopicSpecification topic, CancellationToken cancellationToken)

@@ -47,6 +47,8 @@ public sealed class ReportWriterTests
         var report = Write(latency, broker);
 
         Assert.Contains("900 ms (sat.)", report, StringComparison.Ordinal);
+        Assert.Contains("**MET** (peer saturated)", report, StringComparison.Ordinal);
+        Assert.Contains("met because the peer could not sustain the offered rate", report, StringComparison.Ordinal);
         Assert.Contains("| p99 at 10,000 msg/s | 5.00 ms |", report, StringComparison.Ordinal);
         Assert.Contains("| failed |", report, StringComparison.Ordinal);
         Assert.Contains("failed: IOException: reset", report, StringComparison.Ordinal);

@@ -63,9 +63,17 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
         {
             var unit = o.Row?.Unit ?? "";
             Line($"| {ReportFormat.Cell(o.Target.Name)} | {ReportFormat.Value(o.LogBus?.Value, unit)} | {ReportFormat.Value(o.Peer?.Value, o.PeerRow?.Unit ?? unit)} ({ReportFormat.Cell(o.Target.Peer)}) " +
-                $"| {ReportFormat.Ratio(o.Ratio)} | {o.Target.Op} {ReportFormat.Number(o.Target.Ratio, "0.##")}× | **{o.Verdict}** |");
+                $"| {ReportFormat.Ratio(o.Ratio)} | {o.Target.Op} {ReportFormat.Number(o.Target.Ratio, "0.##")}× | **{o.Verdict}**{(o.Peer?.Saturated == true ? " (peer saturated)" : "")} |");
         }
         Line();
+        foreach (var (r, o) in outcomes.Where(x => x.Outcome.Met == true && x.Outcome.Peer?.Saturated == true))
+        {
+            Line($"- *{o.Target.Name}*: met because the peer could not sustain the offered rate ({o.Peer!.Note}); its figure measures a growing queue, not its latency at that rate. See the workload's table for the rates the peer did sustain.");
+        }
+        if (outcomes.Any(x => x.Outcome.Met == true && x.Outcome.Peer?.Saturated == true))
+        {
+            Line();
+        }
         var met = outcomes.Count(o => o.Outcome.Met == true);
         Line($"{met} of {outcomes.Count} targets met in this run.");
         Line();

@@ -44,12 +44,13 @@ public sealed class ReportWriterTests
         var broker = ReportFixtures.Broker(logBus: 1, stream: 1);
         broker.Rows[0].Results[0].Value = null;
         broker.Rows[0].Results[0].Note = "failed: IOException: reset";
+        latency.Rows[1].Results[1] = new SystemResult { System = "MassTransit RabbitMQ", Saturated = true, Note = "not run: saturated at 1,000 msg/s already" };
         var report = Write(latency, broker);
 
         Assert.Contains("900 ms (sat.)", report, StringComparison.Ordinal);
         Assert.Contains("**MET** (peer saturated)", report, StringComparison.Ordinal);
         Assert.Contains("met because the peer could not sustain the offered rate", report, StringComparison.Ordinal);
-        Assert.Contains("| p99 at 10,000 msg/s | 5.00 ms |", report, StringComparison.Ordinal);
+        Assert.Contains("| p99 at 10,000 msg/s | 5.00 ms | not run (sat. at a lower rate) | — |", report, StringComparison.Ordinal);
         Assert.Contains("| failed |", report, StringComparison.Ordinal);
         Assert.Contains("failed: IOException: reset", report, StringComparison.Ordinal);
         Assert.Contains("NOT MEASURED", report, StringComparison.Ordinal);

@@ -265,6 +265,7 @@ internal sealed class ReportWriter(IReadOnlyList<BenchmarkResults> results, Mach
     private static string Cell(SystemResult? result, string unit) => result switch
     {
         null => "",
+        { Value: null, Saturated: true } => "not run (sat. at a lower rate)",
         { Value: null } => "failed",
         _ => ReportFormat.Value(result.Value, unit) + (result.Saturated ? " (sat.)" : ""),
     };

@@ -14,4 +14,4 @@ set key outside right top
 set xtics rotate by 30 right
 set bmargin 10
 set lmargin 16
-plot 'raw/charts/latency.dat' using 2:xtic(1) title 'LogBus', '' using 3 title 'MassTransit RabbitMQ'
+plot 'raw/charts/latency.dat' using 2:xtic(1) title 'LogBus', '' using 3 title 'LogBus (linger 0)', '' using 4 title 'MassTransit RabbitMQ'

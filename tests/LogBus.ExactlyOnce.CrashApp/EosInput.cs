@@ -1,0 +1,5 @@
+namespace LogBus.ExactlyOnce.CrashApp;
+
+/// <summary>An input of the pipeline.</summary>
+/// <param name="Id">Unique per input.</param>
+public sealed record EosInput(int Id);

@@ -101,6 +101,14 @@ internal sealed class OutboxRelay<TDbContext>(OutboxRuntime<TDbContext> outbox, 
                     var now = Stopwatch.GetTimestamp();
                     if (now >= _nextLeaseWork)
                     {
+                        // Lanes may be released below: settle the round in flight and delete what it delivered
+                        // first, so the next owner of a lane never reads rows this relay already sent.
+                        if (inFlight is { } beforeLeases)
+                        {
+                            inFlight = null; // settled once, even if settling throws
+                            await CompleteAsync(connection, beforeLeases, delivered, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+                        }
+                        await DeleteDeliveredAsync(connection, delivered).ConfigureAwait(false);
                         await ManageLeasesAsync(connection, stoppingToken).ConfigureAwait(false);
                         _nextLeaseWork = now + Ticks(_options.LeaseDuration / 3);
                     }

@@ -20,6 +20,10 @@ internal sealed class PartitionReplica
     private readonly Dictionary<int, FollowerState> _followers = [];
     private CancellationTokenSource _leadership = new();
 
+    // acks=all waiters by the high watermark they need: completed exactly when it passes, instead of
+    // waking every waiter on every log change.
+    private readonly PriorityQueue<TaskCompletionSource, long> _waiters = new();
+
     public PartitionReplica(int nodeId, PartitionLog log)
     {
         NodeId = nodeId;
@@ -73,6 +77,7 @@ internal sealed class PartitionReplica
             var roleChanged = leader != Leader || leaderEpoch != LeaderEpoch;
             if (roleChanged)
             {
+                _waiters.Clear(); // their waits end through the cancelled leadership token
                 _leadership.Cancel();
                 _leadership.Dispose();
                 _leadership = new CancellationTokenSource();
@@ -127,6 +132,44 @@ internal sealed class PartitionReplica
             follower.LogEndAtLastFetch = logEnd;
             AdvanceHighWatermarkLocked();
             return !Isr.Contains(replicaId) && fetchOffset >= Log.HighWatermark && fetchOffset >= EpochStartOffset();
+        }
+    }
+
+    /// <summary>
+    /// Completes when the high watermark reaches <paramref name="offset"/> (true), or with false when
+    /// this broker stops leading in this epoch; throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async Task<bool> WaitForHighWatermarkAsync(long offset, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        CancellationToken leadership;
+        lock (_lock)
+        {
+            if (!IsLeader)
+            {
+                return false;
+            }
+
+            if (Log.HighWatermark >= offset)
+            {
+                return true;
+            }
+
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter, offset);
+            leadership = _leadership.Token;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership);
+        try
+        {
+            await waiter.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false; // leadership ended
         }
     }
 
@@ -186,6 +229,13 @@ internal sealed class PartitionReplica
         {
             Debug.Assert(hw <= Log.LogEndOffset, "the high watermark never passes the leader's log end");
             Log.SetHighWatermark(hw);
+        }
+
+        var reached = Log.HighWatermark;
+        while (_waiters.TryPeek(out var waiter, out var offset) && offset <= reached)
+        {
+            _waiters.Dequeue();
+            waiter.TrySetResult();
         }
     }
 

@@ -141,12 +141,12 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest>
             {
                 continue;
             }
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, replica.Leadership, cancellationToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
             try
             {
-                if (!await replica.Log.WaitForOffsetAsync(endOffset - 1, LogOffsetKind.HighWatermark, linked.Token).ConfigureAwait(false))
+                if (!await replica.WaitForHighWatermarkAsync(endOffset, linked.Token).ConfigureAwait(false))
                 {
-                    result.ErrorCode = ErrorCode.NotLeaderOrFollower; // the log closed
+                    result.ErrorCode = ErrorCode.NotLeaderOrFollower; // leadership ended
                 }
                 else if (replica.Isr.Length < minInSyncReplicas)
                 {

@@ -17,6 +17,8 @@ internal sealed class GroupsClientProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private bool _outputClosed;
+
     private GroupsClientProcess(string name, Process process)
     {
         Name = name;
@@ -27,7 +29,8 @@ internal sealed class GroupsClientProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process exited and all its output was read (no event still in flight).</summary>
+    public bool HasExited => _process.HasExited && Volatile.Read(ref _outputClosed);
 
     public static GroupsClientProcess Start(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
@@ -75,6 +78,11 @@ internal sealed class GroupsClientProcess : IAsyncDisposable
 
     private void OnLine(string? line)
     {
+        if (line is null)
+        {
+            Volatile.Write(ref _outputClosed, true); // end of the output stream
+            return;
+        }
         if (string.IsNullOrWhiteSpace(line))
         {
             return;
